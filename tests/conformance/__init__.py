@@ -1,0 +1,1 @@
+"""Conformance of the sandbox to the Jira platform OpenAPI spec."""

@@ -1,0 +1,403 @@
+"""Issues: create, bulk create, get, bulk fetch, edit, delete, assign, changelog, properties, watchers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from jiragw.sandbox import Sandbox
+
+Auth = Callable[[str, str], dict[str, str]]
+CLOUD = "/sites/acme/rest/api/3"
+CLOUD2 = "/sites/acme/rest/api/2"
+DC = "/dc/corp/rest/api/2"
+NOT_FOUND = {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
+
+
+def _adf(text: str) -> dict[str, Any]:
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+    }
+
+
+def pkey(sandbox: Sandbox, where: str = "acme") -> str:
+    inst = sandbox.sites.get(where) or sandbox.dcs[where]
+    return inst.projects[min(inst.projects)].key
+
+
+async def create(
+    client: httpx.AsyncClient, headers: dict[str, str], base: str, project: str, **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "fields": {"project": {"key": project}, "issuetype": {"name": "Task"}, "summary": "New one", **fields}
+    }
+    r = await client.post(f"{base}/issue", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def test_create_then_get_cloud_v3(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    key = pkey(sandbox)
+    made = await create(
+        client, alice, CLOUD, key, description=_adf("Hello"), labels=["a", "b"], customfield_10016=5,
+        customfield_10018={"value": "High"}, priority={"name": "High"}, duedate="2030-01-31",
+    )  # fmt: skip
+    assert set(made) == {"id", "key", "self"}
+    assert made["key"].startswith(key + "-")
+    assert made["self"].endswith(f"/rest/api/3/issue/{made['id']}")
+    r = await client.get(f"{CLOUD}/issue/{made['key']}", headers=alice)
+    assert r.status_code == 200
+    f = r.json()["fields"]
+    assert f["summary"] == "New one"
+    assert f["description"] == _adf("Hello")
+    assert f["labels"] == ["a", "b"]
+    assert f["customfield_10016"] == 5
+    assert f["customfield_10018"]["value"] == "High"
+    assert f["customfield_10018"]["self"].endswith(f"/customFieldOption/{f['customfield_10018']['id']}")
+    assert f["customfield_10017"] is None
+    assert f["priority"]["name"] == "High"
+    assert f["duedate"] == "2030-01-31"
+    assert f["status"]["name"] == "To Do"
+    assert f["status"]["statusCategory"]["key"] == "new"
+    alice_id = sandbox.sites["acme"].find_user("alice").account_id  # type: ignore[union-attr]
+    assert f["reporter"]["accountId"] == alice_id
+    assert f["creator"]["accountId"] == alice_id
+    assert f["resolution"] is None
+    assert f["comment"]["comments"] == []
+    assert f["comment"]["total"] == 0
+    assert "parent" not in f
+    assert f["subtasks"] == []
+    assert f["watches"]["watchCount"] == 0
+    # The same issue read over v2 has a wiki description.
+    r2 = await client.get(f"{CLOUD2}/issue/{made['id']}", headers=alice)
+    assert r2.json()["fields"]["description"] == "Hello"
+
+
+async def test_create_dc_with_wiki_and_names(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
+    admin = as_user("corp", "admin")
+    made = await create(
+        client, admin, DC, pkey(sandbox, "corp"), description="*bold*", assignee={"name": "bob"}
+    )
+    r = await client.get(f"{DC}/issue/{made['key']}", headers=admin)
+    f = r.json()["fields"]
+    assert f["description"] == "*bold*"
+    assert f["assignee"]["name"] == "bob"
+    assert "accountId" not in f["assignee"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"summary": None}, {"summary": "You must specify a summary of the issue."}),
+        ({"project": {"key": "NOPE"}}, {"project": "valid project is required"}),
+        ({"issuetype": {"name": "Nope"}}, {"issuetype": "valid issue type is required"}),
+        (
+            {"foo": 1},
+            {"foo": "Field 'foo' cannot be set. It is not on the appropriate screen, or unknown."},
+        ),
+        (
+            {"status": {"id": "3"}},
+            {"status": "Field 'status' cannot be set. It is not on the appropriate screen, or unknown."},
+        ),
+        ({"description": "a string"}, {"description": "Operation value must be an Atlassian Document"}),
+        ({"customfield_10016": "five"}, {"customfield_10016": "Operation value must be a number"}),
+        ({"customfield_10018": {"value": "Huge"}}, {"customfield_10018": "Option value 'Huge' is not valid"}),
+        ({"labels": ["has space"]}, {"labels": "The label 'has space' contains spaces which is invalid."}),
+        ({"priority": {"id": "99"}}, {"priority": "The priority selected is invalid."}),
+        ({"duedate": "31/01/2030"}, {"duedate": "Error parsing date string: 31/01/2030"}),
+    ],
+)
+async def test_create_validation_errors(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, fields: dict[str, Any], errors: dict[str, str]
+) -> None:
+    base = {"project": {"key": pkey(sandbox)}, "issuetype": {"name": "Task"}, "summary": "S"}
+    body = {"fields": {k: v for k, v in {**base, **fields}.items() if v is not None}}
+    before = len(sandbox.sites["acme"].issues)
+    r = await client.post(f"{CLOUD}/issue", json=body, headers=as_user("acme", "alice"))
+    assert r.status_code == 400
+    assert r.json() == {"errorMessages": [], "errors": errors}
+    assert len(sandbox.sites["acme"].issues) == before
+
+
+async def test_create_requires_permission(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    body = {"fields": {"project": {"key": pkey(sandbox)}, "issuetype": {"name": "Task"}, "summary": "S"}}
+    r = await client.post(f"{CLOUD}/issue", json=body, headers=as_user("acme", "viewer"))
+    assert r.status_code == 403
+
+
+async def test_subtask_needs_parent_and_is_listed(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
+    alice = as_user("acme", "alice")
+    key = pkey(sandbox)
+    body = {"fields": {"project": {"key": key}, "issuetype": {"name": "Subtask"}, "summary": "Sub"}}
+    r = await client.post(f"{CLOUD}/issue", json=body, headers=alice)
+    assert r.status_code == 400
+    assert "parent" in r.json()["errors"]
+    parent = await create(client, alice, CLOUD, key)
+    body["fields"]["parent"] = {"key": parent["key"]}
+    r = await client.post(f"{CLOUD}/issue", json=body, headers=alice)
+    assert r.status_code == 201
+    sub = r.json()
+    got = (await client.get(f"{CLOUD}/issue/{parent['key']}", headers=alice)).json()["fields"]
+    assert [s["key"] for s in got["subtasks"]] == [sub["key"]]
+    child = (await client.get(f"{CLOUD}/issue/{sub['key']}", headers=alice)).json()["fields"]
+    assert child["parent"]["key"] == parent["key"]
+    # Deleting a parent with subtasks needs deleteSubtasks=true.
+    r = await client.delete(f"{CLOUD}/issue/{parent['key']}", headers=alice)
+    assert r.status_code == 400
+    r = await client.delete(
+        f"{CLOUD}/issue/{parent['key']}", params={"deleteSubtasks": "true"}, headers=alice
+    )
+    assert r.status_code == 204
+    for k in (parent["key"], sub["key"]):
+        gone = await client.get(f"{CLOUD}/issue/{k}", headers=alice)
+        assert gone.status_code == 404
+        assert gone.json() == NOT_FOUND
+
+
+async def test_bulk_create_reports_failed_elements(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
+    key = pkey(sandbox)
+    good = {"fields": {"project": {"key": key}, "issuetype": {"name": "Task"}, "summary": "ok"}}
+    bad = {"fields": {"project": {"key": key}, "issuetype": {"name": "Task"}}}
+    r = await client.post(
+        f"{CLOUD}/issue/bulk", json={"issueUpdates": [good, bad, good]}, headers=as_user("acme", "alice")
+    )
+    assert r.status_code == 201
+    data = r.json()
+    assert len(data["issues"]) == 2
+    assert data["errors"] == [
+        {
+            "status": 400,
+            "elementErrors": {
+                "errorMessages": [],
+                "errors": {"summary": "You must specify a summary of the issue."},
+            },
+            "failedElementNumber": 1,
+        }
+    ]
+    r = await client.post(
+        f"{CLOUD}/issue/bulk", json={"issueUpdates": [bad]}, headers=as_user("acme", "alice")
+    )
+    assert r.status_code == 400
+    assert r.json()["issues"] == []
+    r = await client.post(
+        f"{CLOUD}/issue/bulk", json={"issueUpdates": [good] * 51}, headers=as_user("acme", "alice")
+    )
+    assert r.status_code == 400
+
+
+async def test_get_unknown_and_hidden(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    r = await client.get(f"{CLOUD}/issue/NOPE-1", headers=as_user("acme", "alice"))
+    assert r.status_code == 404
+    assert r.json() == NOT_FOUND
+    r = await client.get(f"{CLOUD}/issue/{pkey(sandbox)}-1", headers=as_user("acme", "outsider"))
+    assert r.status_code == 404
+    assert r.json() == NOT_FOUND
+
+
+async def test_get_fields_and_expand(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox))
+    url = f"{CLOUD}/issue/{made['key']}"
+    r = await client.get(url, params={"fields": "summary,nosuchfield,customfield_10016"}, headers=alice)
+    assert set(r.json()["fields"]) == {"summary", "customfield_10016"}
+    r = await client.get(url, params={"fields": "-description,-comment"}, headers=alice)
+    fields = r.json()["fields"]
+    assert "description" not in fields
+    assert "comment" not in fields
+    assert "summary" in fields
+    r = await client.get(url, params={"fields": "summary", "expand": "names,schema"}, headers=alice)
+    data = r.json()
+    assert data["names"] == {"summary": "Summary"}
+    assert data["schema"]["summary"]["type"] == "string"
+    r = await client.get(
+        url, params={"fields": "summary", "expand": "versionedRepresentations"}, headers=alice
+    )
+    data = r.json()
+    assert "fields" not in data
+    assert data["versionedRepresentations"] == {"summary": {"1": "New one"}}
+    r = await client.get(
+        url, params={"expand": "renderedFields,transitions,editmeta,changelog"}, headers=alice
+    )
+    data = r.json()
+    assert {t["id"] for t in data["transitions"]} == {"21", "41"}
+    assert data["editmeta"]["fields"]["summary"]["required"] is True
+    assert data["changelog"]["histories"] == []
+    assert "description" in data["renderedFields"]
+    r = await client.get(url, params={"fields": "key"}, headers=alice)
+    assert r.json()["fields"] == {}
+
+
+async def test_edit_fields_and_update_ops(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox), labels=["x", "keep"])
+    issue = sandbox.sites["acme"].find_issue(made["key"])
+    assert issue is not None
+    issue.text_cache = "stale"
+    before = issue.updated
+    sandbox.clock.advance(60)
+    body = {
+        "fields": {"summary": "Edited", "customfield_10018": {"value": "Low"}},
+        "update": {
+            "labels": [{"add": "y"}, {"remove": "x"}],
+            "comment": [{"add": {"body": _adf("via edit")}}],
+        },
+    }
+    r = await client.put(f"{CLOUD}/issue/{made['key']}", json=body, headers=alice)
+    assert r.status_code == 204, r.text
+    assert issue.summary == "Edited"
+    assert issue.labels == ["keep", "y"]
+    assert issue.updated > before
+    assert issue.text_cache is None
+    assert len(issue.comments) == 1
+    r = await client.get(f"{CLOUD}/issue/{made['key']}/changelog", headers=alice)
+    page = r.json()
+    assert page["total"] == 1
+    items = {i["field"]: i for i in page["values"][0]["items"]}
+    assert items["summary"]["fromString"] == "New one"
+    assert items["summary"]["toString"] == "Edited"
+    assert items["labels"]["fromString"] == "x keep"
+    assert items["labels"]["toString"] == "keep y"
+    assert items["Customer Impact"]["toString"] == "Low"
+    assert items["Customer Impact"]["fieldtype"] == "custom"
+    r = await client.put(
+        f"{CLOUD}/issue/{made['key']}",
+        params={"returnIssue": "true"},
+        json={"fields": {"summary": "Again"}},
+        headers=alice,
+    )
+    assert r.status_code == 200
+    assert r.json()["fields"]["summary"] == "Again"
+
+
+async def test_edit_rejections(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    made = await create(client, as_user("acme", "alice"), CLOUD, pkey(sandbox))
+    r = await client.put(
+        f"{CLOUD}/issue/{made['key']}",
+        json={"fields": {"resolution": {"name": "Done"}}},
+        headers=as_user("acme", "alice"),
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"] == {
+        "resolution": "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown."
+    }
+    r = await client.put(
+        f"{CLOUD}/issue/{made['key']}", json={"fields": {"summary": "x"}}, headers=as_user("acme", "viewer")
+    )
+    assert r.status_code == 403
+
+
+async def test_edit_v2_takes_wiki_strings(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox))
+    r = await client.put(
+        f"{CLOUD2}/issue/{made['key']}", json={"fields": {"description": "h1. Title"}}, headers=alice
+    )
+    assert r.status_code == 204
+    v3 = (await client.get(f"{CLOUD}/issue/{made['key']}", headers=alice)).json()["fields"]["description"]
+    assert v3["content"][0]["type"] == "heading"
+    r = await client.put(
+        f"{CLOUD2}/issue/{made['key']}", json={"fields": {"description": _adf("x")}}, headers=alice
+    )
+    assert r.status_code == 400
+
+
+async def test_assign_cloud_and_dc(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox))
+    bob = sandbox.sites["acme"].find_user("bob")
+    assert bob is not None
+    url = f"{CLOUD}/issue/{made['key']}/assignee"
+    assert (await client.put(url, json={"accountId": bob.account_id}, headers=alice)).status_code == 204
+    assert sandbox.sites["acme"].find_issue(made["key"]).assignee == bob.account_id  # type: ignore[union-attr]
+    assert (await client.put(url, json={"accountId": None}, headers=alice)).status_code == 204
+    assert sandbox.sites["acme"].find_issue(made["key"]).assignee is None  # type: ignore[union-attr]
+    assert (await client.put(url, json={"accountId": "-1"}, headers=alice)).status_code == 204
+    r = await client.put(url, json={"accountId": "nobody"}, headers=alice)
+    assert r.status_code == 400
+    assert (await client.put(url, json={}, headers=alice)).status_code == 400
+    admin = as_user("corp", "admin")
+    dc_made = await create(client, admin, DC, pkey(sandbox, "corp"))
+    r = await client.put(f"{DC}/issue/{dc_made['key']}/assignee", json={"name": "carol"}, headers=admin)
+    assert r.status_code == 204
+    got = (
+        await client.get(f"{DC}/issue/{dc_made['key']}", params={"expand": "changelog"}, headers=admin)
+    ).json()
+    assert got["fields"]["assignee"]["name"] == "carol"
+    item = got["changelog"]["histories"][-1]["items"][0]
+    assert (item["field"], item["to"], item["toString"]) == ("assignee", "carol", "Carol Chen")
+
+
+async def test_changelog_is_cloud_only(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    r = await client.get(f"{DC}/issue/{pkey(sandbox, 'corp')}-1/changelog", headers=as_user("corp", "admin"))
+    assert r.status_code == 404
+
+
+async def test_bulk_fetch(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    a = await create(client, alice, CLOUD, pkey(sandbox))
+    b = await create(client, alice, CLOUD, pkey(sandbox))
+    body = {"issueIdsOrKeys": [b["key"], a["id"], "NOPE-1"], "fields": ["summary"], "expand": ["names"]}
+    r = await client.post(f"{CLOUD}/issue/bulkfetch", json=body, headers=alice)
+    assert r.status_code == 200
+    data = r.json()
+    assert [i["id"] for i in data["issues"]] == sorted([a["id"], b["id"]], key=int)
+    assert all(set(i["fields"]) == {"summary"} for i in data["issues"])
+    assert data["issues"][0]["names"] == {"summary": "Summary"}
+    assert data["issueErrors"] == [
+        {"id": "NOPE-1", "errorMessage": "Issue does not exist or you do not have permission to see it."}
+    ]
+    too_many = {"issueIdsOrKeys": [a["key"]] * 101}
+    assert (await client.post(f"{CLOUD}/issue/bulkfetch", json=too_many, headers=alice)).status_code == 400
+    assert (
+        await client.post(f"{CLOUD}/issue/bulkfetch", json={"issueIdsOrKeys": []}, headers=alice)
+    ).status_code == 400
+    r = await client.post(f"{DC}/issue/bulkfetch", json=body, headers=as_user("corp", "admin"))
+    assert r.status_code == 404
+
+
+async def test_issue_properties(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox))
+    url = f"{CLOUD}/issue/{made['key']}/properties"
+    assert (await client.put(f"{url}/flag", json={"on": True}, headers=alice)).status_code == 201
+    assert (await client.put(f"{url}/flag", json={"on": False}, headers=alice)).status_code == 200
+    assert (await client.get(f"{url}/flag", headers=alice)).json() == {"key": "flag", "value": {"on": False}}
+    keys = (await client.get(url, headers=alice)).json()["keys"]
+    assert [k["key"] for k in keys] == ["flag"]
+    got = await client.get(
+        f"{CLOUD}/issue/{made['key']}", params={"properties": "flag", "fields": "summary"}, headers=alice
+    )
+    assert got.json()["properties"] == {"flag": {"on": False}}
+    assert (await client.delete(f"{url}/flag", headers=alice)).status_code == 204
+    assert (await client.get(f"{url}/flag", headers=alice)).status_code == 404
+    assert (await client.delete(f"{url}/flag", headers=alice)).status_code == 404
+
+
+async def test_watchers(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
+    alice = as_user("acme", "alice")
+    made = await create(client, alice, CLOUD, pkey(sandbox))
+    url = f"{CLOUD}/issue/{made['key']}/watchers"
+    bob = sandbox.sites["acme"].find_user("bob")
+    assert bob is not None
+    assert (await client.post(url, json=bob.account_id, headers=alice)).status_code == 204
+    assert (await client.post(url, headers=alice)).status_code == 204  # no body: the caller
+    data = (await client.get(url, headers=alice)).json()
+    assert data["watchCount"] == 2
+    assert data["isWatching"] is True
+    assert (await client.delete(url, params={"accountId": bob.account_id}, headers=alice)).status_code == 204
+    assert (await client.delete(url, headers=alice)).status_code == 400
+    data = (await client.get(url, headers=alice)).json()
+    assert [w["accountId"] for w in data["watchers"]] == [sandbox.sites["acme"].find_user("alice").account_id]  # type: ignore[union-attr]
