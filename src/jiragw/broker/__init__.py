@@ -1,0 +1,58 @@
+"""Credential lifecycle: connect flows for the seven Atlassian methods, and credentials kept alive.
+
+DESIGN.md, layer ``broker/``; issue 3, "Client side" and "Refresh". Start from
+:class:`Broker` (a :class:`~jiragw.store.Store` plus an injected
+``httpx.AsyncClient``): the ``connect_*`` / ``start_*`` / ``finish_*`` flows
+create grants and connections, :meth:`Broker.credentials_for` says what to put
+on a request, :meth:`Broker.request` sends one with the 401 rule, and
+:func:`jiragw.broker.loopback.wait_for_callback` is the CLI's one-shot
+callback listener.
+"""
+
+from __future__ import annotations
+
+from jiragw.broker.broker import DEFAULT_LOCK_TIMEOUT, Broker
+from jiragw.broker.connect_client_credentials import connect_client_credentials
+from jiragw.broker.connect_oauth1 import finish_oauth1, finish_oauth1_oob, start_oauth1
+from jiragw.broker.connect_oauth2 import (
+    PendingAuthorization,
+    finish_authorization,
+    start_dc_oauth,
+    start_oauth,
+)
+from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat
+from jiragw.broker.connected import Connected
+from jiragw.broker.credentials import Credentials, OAuth1Signer
+from jiragw.broker.manage import (
+    ConnectionView,
+    list_connections,
+    remove_connection,
+    revoke_connection,
+    show_connection,
+)
+from jiragw.broker.retry import RetryPolicy
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "Broker",
+    "Connected",
+    "ConnectionView",
+    "Credentials",
+    "OAuth1Signer",
+    "PendingAuthorization",
+    "RetryPolicy",
+    "connect_api_token",
+    "connect_basic",
+    "connect_client_credentials",
+    "connect_pat",
+    "finish_authorization",
+    "finish_oauth1",
+    "finish_oauth1_oob",
+    "list_connections",
+    "remove_connection",
+    "revoke_connection",
+    "show_connection",
+    "start_dc_oauth",
+    "start_oauth",
+    "start_oauth1",
+]

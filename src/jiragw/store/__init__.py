@@ -1,0 +1,43 @@
+"""Persistence: SQLAlchemy 2 models, Alembic migrations, and repositories that seal secrets with the vault.
+
+Start from :class:`Store` (``Store.open(url, keyring)`` or
+``Store.from_settings(settings)``), then ``with store.transaction() as tx:``
+and use ``tx.grants``, ``tx.connections``, ``tx.states`` and ``tx.audit``.
+Synchronous on purpose; the broker runs it in threads.
+"""
+
+from __future__ import annotations
+
+from jiragw.store.audit import AuditRecord, AuditRepo
+from jiragw.store.connections import ConnectionRecord, ConnectionRepo
+from jiragw.store.engine import alembic_config, current_revision, make_engine, migrate
+from jiragw.store.grants import GrantRecord, GrantRepo
+from jiragw.store.models import Flavor, GrantMethod, GrantStatus
+from jiragw.store.oauth_states import OAuthStateRecord, OAuthStateRepo
+from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all
+from jiragw.store.secret_columns import SECRET_COLUMNS
+from jiragw.store.store import Store, Tx
+
+__all__ = [
+    "SECRET_COLUMNS",
+    "AuditRecord",
+    "AuditRepo",
+    "ConnectionRecord",
+    "ConnectionRepo",
+    "Flavor",
+    "GrantMethod",
+    "GrantRecord",
+    "GrantRepo",
+    "GrantStatus",
+    "OAuthStateRecord",
+    "OAuthStateRepo",
+    "RewrapResult",
+    "Store",
+    "Tx",
+    "alembic_config",
+    "count_by_kid",
+    "current_revision",
+    "make_engine",
+    "migrate",
+    "rewrap_all",
+]

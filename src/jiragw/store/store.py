@@ -1,0 +1,179 @@
+"""The store façade: one engine, one keyring, transactions that hand out the repositories.
+
+This is the boundary where SQLAlchemy meets the rest of jiragw: database
+errors leave it as :class:`~jiragw.errors.StoreBusy` (a lock not granted in
+time — safe to retry) or :class:`~jiragw.errors.StoreError`, with ``from exc``
+and a message that carries no SQL parameters.
+
+Synchronous by design (see :mod:`jiragw.store.engine`): the broker calls it
+from worker threads. :meth:`Store.lock_grant` is the cross-process half of the
+single-flight refresh of issue 3: ``BEGIN IMMEDIATE`` on SQLite (the database
+write lock), ``SELECT ... FOR UPDATE`` on the grant row on PostgreSQL, held
+until the transaction that stores the new tokens commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg.errors
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from jiragw.config import Settings
+from jiragw.errors import StoreBusy, StoreError
+from jiragw.store.audit import AuditRepo
+from jiragw.store.connections import ConnectionRepo
+from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine, migrate
+from jiragw.store.grants import GrantRecord, GrantRepo
+from jiragw.store.oauth_states import OAuthStateRepo
+from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all
+from jiragw.store.secret_columns import SecretCodec
+from jiragw.store.types import utcnow
+from jiragw.vault import Keyring
+
+__all__ = ["Store", "Tx"]
+
+_BUSY_PG = (
+    psycopg.errors.LockNotAvailable,
+    psycopg.errors.QueryCanceled,
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.SerializationFailure,
+)
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    return isinstance(orig, _BUSY_PG)
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    """One open transaction and the repositories bound to it."""
+
+    session: Session
+    grants: GrantRepo
+    connections: ConnectionRepo
+    states: OAuthStateRepo
+    audit: AuditRepo
+
+
+class Store:
+    """Engine + keyring + clock; open transactions with :meth:`transaction` or :meth:`lock_grant`."""
+
+    def __init__(self, engine: Engine, keyring: Keyring, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        keyring: Keyring,
+        *,
+        run_migrations: bool = True,
+        clock: Callable[[], datetime] = utcnow,
+        **engine_kwargs: Any,
+    ) -> Store:
+        """Engine for ``url``, migrated to the newest schema unless told otherwise."""
+        engine = make_engine(url, **engine_kwargs)
+        if run_migrations:
+            with _translated():
+                migrate(engine)
+        return cls(engine, keyring, clock=clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Store:
+        """The store the settings describe (database URL, master key or keyring file)."""
+        return cls.open(settings.database_url, Keyring.from_settings(settings), run_migrations=run_migrations)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    def with_keyring(self, keyring: Keyring) -> Store:
+        """The same database seen through another keyring (after a rotation)."""
+        return Store(self.engine, keyring, clock=self.clock)
+
+    def _tx(self, session: Session) -> Tx:
+        codec = SecretCodec(self.keyring)
+        return Tx(
+            session=session,
+            grants=GrantRepo(session, codec, self.clock),
+            connections=ConnectionRepo(session, self.clock),
+            states=OAuthStateRepo(session, codec, self.clock),
+            audit=AuditRepo(session, self.clock),
+        )
+
+    @contextmanager
+    def transaction(self, *, immediate: bool = False, lock_timeout: float | None = None) -> Iterator[Tx]:
+        """A transaction, committed when the block ends and rolled back if it raises.
+
+        ``immediate`` takes SQLite's write lock up front (``BEGIN IMMEDIATE``);
+        ``lock_timeout`` (seconds) bounds every lock wait inside the transaction.
+        """
+        with _translated(), self._sessions() as session:
+            options: dict[str, Any] = {}
+            if self.dialect == "sqlite":
+                if immediate:
+                    options[SQLITE_BEGIN] = "IMMEDIATE"
+                if lock_timeout is not None:
+                    options[SQLITE_BUSY_TIMEOUT] = lock_timeout
+            connection = session.connection(execution_options=options or None)
+            if self.dialect == "postgresql" and lock_timeout is not None:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(lock_timeout * 1000))}")
+            try:
+                yield self._tx(session)
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    @contextmanager
+    def lock_grant(
+        self, grant_id: str, *, lock_timeout: float | None = None
+    ) -> Iterator[tuple[Tx, GrantRecord]]:
+        """Lock one grant against every other thread and process; yields it freshly re-read.
+
+        Store the refreshed tokens through the yielded :class:`Tx` before the
+        block ends: the lock is released by that commit. :class:`StoreBusy` if
+        the lock is not granted within ``lock_timeout`` seconds.
+        """
+        with self.transaction(immediate=True, lock_timeout=lock_timeout) as tx:
+            yield tx, tx.grants.get(grant_id, lock=True)
+
+    def rewrap_all(self, keyring: Keyring | None = None) -> RewrapResult:
+        """Re-encrypt every secret under the primary key of ``keyring`` (default: this store's), in one go."""
+        with self.transaction(immediate=True) as tx:
+            return rewrap_all(tx.session, keyring or self.keyring)
+
+    def count_by_kid(self) -> dict[str, int]:
+        """Stored secret values per key id, for :meth:`Keyring.retire`."""
+        with self.transaction() as tx:
+            return count_by_kid(tx.session)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+        if _is_busy(exc):
+            raise StoreBusy(f"the database is busy: a lock was not granted in time ({kind})") from exc
+        raise StoreError(f"database error ({kind})") from exc

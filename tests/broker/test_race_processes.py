@@ -1,0 +1,134 @@
+"""Two OS processes, 50 calls on one expired grant: one refresh call at the sandbox; a kill mid-refresh.
+
+The sandbox is served on a loopback port (``BackgroundServer``) in this process;
+each worker is a ``spawn``ed interpreter with its own engine and locks, reaching
+the sandbox over TCP. Time moves through the sandbox's admin endpoint, and token
+calls are read from its counters. Run with ``-s`` to see the figures.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from jiragw.broker import Broker
+from jiragw.errors import ReauthRequired
+from jiragw.sandbox import Sandbox
+from jiragw.sandbox.server import BackgroundServer, describe
+from jiragw.store import GrantStatus, Store
+from jiragw.vault import Keyring
+from tests.broker import race_worker
+from tests.broker.conftest import Demo, connect_3lo
+
+pytestmark = [pytest.mark.live, pytest.mark.usefixtures("backend")]
+TRIALS = 3
+CTX = multiprocessing.get_context("spawn")
+
+
+@pytest.fixture
+def served(sandbox: Sandbox) -> Iterator[Demo]:
+    with BackgroundServer(sandbox).running() as url:
+        yield Demo(url, describe(sandbox, url))
+
+
+@pytest.fixture
+async def admin(served: Demo) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {served.raw['admin_token']}"}
+    async with httpx.AsyncClient(base_url=f"{served.base}/_sandbox", headers=headers) as client:
+        yield client
+
+
+async def _refresh_calls(admin: httpx.AsyncClient) -> int:
+    r = await admin.get("/counters", params={"operation": "token:refresh_token"})
+    assert r.status_code == 200, r.text
+    return int(r.json()["total"])
+
+
+async def _advance(admin: httpx.AsyncClient, seconds: float) -> float:
+    """Move the sandbox clock; its offset, which the workers' clocks apply too."""
+    r = await admin.post("/clock", json={"advance_seconds": seconds})
+    assert r.status_code == 200, r.text
+    return float(r.json()["offset_seconds"])
+
+
+def _run(
+    db_url: str, keyring_path: Path, name: str, offset: float, *, procs: int, tasks: int, crash: bool = False
+) -> list[list[str]]:
+    barrier, out = CTX.Barrier(procs), CTX.Queue()
+    args = (db_url, str(keyring_path), name, tasks, barrier, out, crash, offset)
+    workers = [CTX.Process(target=race_worker.hammer, args=args) for _ in range(procs)]
+    for w in workers:
+        w.start()
+    results = [] if crash else [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=120)
+    assert [w.exitcode for w in workers] == [9 if crash else 0] * procs
+    return results
+
+
+async def _connected(store: Store, demo: Demo, name: str) -> str:
+    async with httpx.AsyncClient() as client:
+        return (await connect_3lo(Broker(store, client), demo, name=name)).name
+
+
+async def test_fifty_calls_two_processes_one_refresh(
+    store: Store,
+    db_url: str,
+    keyring_path: Path,
+    served: Demo,
+    admin: httpx.AsyncClient,
+    cloud_refreshes: Counter[str],
+) -> None:
+    figures = []
+    for trial in range(TRIALS):
+        name = await _connected(store, served, f"race{trial}")
+        offset = await _advance(admin, 3600 + 300)  # every access token issued so far has expired
+        before = await _refresh_calls(admin)
+        results = _run(db_url, keyring_path, name, offset, procs=2, tasks=25)
+        figures.append(await _refresh_calls(admin) - before)
+        assert sum(len(r) for r in results) == 50
+        assert len({t for r in results for t in r}) == 1
+    print(
+        f"\nrefresh race ({store.dialect}): {TRIALS} trials x 2 processes x 25 tasks; token calls {figures}"
+    )
+    assert figures == [1] * TRIALS
+    assert sorted(cloud_refreshes.values()) == [1] * TRIALS  # no refresh token presented twice
+
+
+@pytest.mark.parametrize("minutes_later", [5, 11], ids=["within_leeway", "after_leeway"])
+async def test_killed_between_token_response_and_commit(
+    store: Store,
+    db_url: str,
+    keyring_path: Path,
+    served: Demo,
+    admin: httpx.AsyncClient,
+    minutes_later: int,
+) -> None:
+    name = await _connected(store, served, "acme")
+    offset = await _advance(admin, 3600 + 300)
+    _run(db_url, keyring_path, name, offset, procs=1, tasks=5, crash=True)
+    assert await _refresh_calls(admin) == 1  # the sandbox rotated; the new tokens died with the process
+    await _advance(admin, minutes_later * 60)
+    survivor = Store.open(db_url, Keyring.load(keyring_path), run_migrations=False, clock=store.clock)
+    try:
+        async with httpx.AsyncClient() as client:
+            broker = Broker(survivor, client)
+            if minutes_later < 10:
+                creds = await broker.credentials_for(name)  # the old refresh token, reused in the leeway
+                assert (await broker.test(name)).account_id == served.user()["account_id"]
+                assert (await broker.credentials_for(name)).access_token == creds.access_token
+            else:
+                for _ in range(3):  # terminal, and no loop: one call in all
+                    with pytest.raises(ReauthRequired):
+                        await broker.credentials_for(name)
+                conn = await broker.connection(name)
+                grant = await broker.db(lambda tx: tx.grants.get(conn.grant_id))
+                assert grant.status is GrantStatus.REAUTH_REQUIRED
+    finally:
+        survivor.dispose()
+    assert await _refresh_calls(admin) == 2
