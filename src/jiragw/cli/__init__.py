@@ -1,0 +1,1 @@
+"""The ``jiragw`` command line (Typer + Rich)."""

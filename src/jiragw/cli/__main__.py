@@ -1,0 +1,5 @@
+"""``python -m jiragw.cli``: the same as the ``jiragw`` console script."""
+
+from .app import main
+
+main()

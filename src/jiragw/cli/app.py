@@ -1,0 +1,49 @@
+"""The ``jiragw`` Typer app: registers command groups and maps errors to exit codes.
+
+A :class:`jiragw.errors.JiragwError` escaping a command prints
+``error[<code>]: <message>`` on stderr (or the REST error object with
+``--json``) and exits with the error's ``exit_code``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..errors import JiragwError
+from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, sandbox_cmd, vault_cmd
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="jiragw",
+    help="jiragw: a self-hosted Jira gateway, and a local Jira sandbox to try it on.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("sandbox")(sandbox_cmd.sandbox)
+app.add_typer(connect_cmd.connect, name="connect")
+app.add_typer(connections_cmd.connections, name="connections")
+app.add_typer(vault_cmd.vault, name="vault")
+app.add_typer(devops_cmd.devops, name="devops")
+app.command("export")(export_cmd.export_cmd)
+
+
+@app.callback()
+def _root() -> None:
+    """jiragw: connect to Jira once, use it from anything."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except JiragwError as exc:
+        Console(stderr=True).print(
+            f"[bold red]{escape(f'error[{exc.code}]')}[/]: {escape(exc.message)}", highlight=False
+        )
+        sys.exit(exc.exit_code)

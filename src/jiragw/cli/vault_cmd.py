@@ -1,0 +1,78 @@
+"""``jiragw vault {new-key,rotate,rewrap,retire}``: the master keys of the secrets at rest.
+
+Issue 3, "Vault and store": ``new-key`` prints a fresh 32-byte base64url key
+(for ``JIRAGW_MASTER_KEY``); ``rotate`` adds a new primary key to the keyring
+file (``JIRAGW_MASTER_KEY_FILE``) so new writes use it while old ciphertexts
+still read; ``rewrap`` re-encrypts every stored secret under the primary key;
+``retire KID`` removes an old key once nothing is left under it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..config import Settings
+from ..errors import ConfigError
+from ..store import Store
+from ..vault import Keyring
+
+__all__ = ["vault"]
+
+vault = typer.Typer(help="Master keys: new key, rotate, rewrap, retire.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _keyfile(settings: Settings) -> Path:
+    if settings.master_key_file is None:
+        raise ConfigError("rotate, rewrap and retire work on a keyring file: set JIRAGW_MASTER_KEY_FILE")
+    return settings.master_key_file
+
+
+@vault.command("new-key")
+def new_key() -> None:
+    """Print a fresh master key (32 random bytes, base64url) for JIRAGW_MASTER_KEY."""
+    typer.echo(Keyring.new_key())
+
+
+@vault.command("rotate")
+def rotate(as_json: Json = False) -> None:
+    """Add a new primary key to the keyring file; old keys still decrypt."""
+    ring = Keyring.rotate(_keyfile(Settings.from_env()))
+    if as_json:
+        typer.echo(json.dumps({"primary": ring.primary_kid, "kids": list(ring.kids)}))
+    else:
+        typer.echo(f"new primary key {ring.primary_kid}; run `jiragw vault rewrap` next")
+
+
+@vault.command("rewrap")
+def rewrap(as_json: Json = False) -> None:
+    """Re-encrypt every stored secret under the primary key."""
+    settings = Settings.from_env()
+    store = Store.from_settings(settings)
+    try:
+        result = store.rewrap_all()
+        usage = store.count_by_kid()
+    finally:
+        store.dispose()
+    if as_json:
+        typer.echo(json.dumps({"rewrapped": result.rewrapped, "current": result.current, "by_kid": usage}))
+    else:
+        typer.echo(f"re-encrypted {result.total_rewrapped} value(s); {result.current} already current")
+
+
+@vault.command("retire")
+def retire(kid: str) -> None:
+    """Remove an old key from the keyring file (refused while values are still under it)."""
+    settings = Settings.from_env()
+    path = _keyfile(settings)
+    store = Store.from_settings(settings)
+    try:
+        usage = store.count_by_kid()
+    finally:
+        store.dispose()
+    Keyring.retire(path, kid, usage=usage)
+    typer.echo(f"retired key {kid}")
