@@ -13,6 +13,8 @@ boundary that meets them, with ``raise ... from exc``.
     ├── InvalidInput                 invalid_input     400
     │   ├── InvalidJql               invalid_jql       400
     │   ├── Conflict                 conflict          409
+    │   ├── PathRejected             path_rejected     400
+    │   ├── BodyTooLarge             body_too_large    413
     │   └── OAuthCallbackError       callback_invalid  400
     │       ├── StateMissing         state_missing     400
     │       ├── StateMismatch        state_mismatch    400
@@ -22,6 +24,9 @@ boundary that meets them, with ``raise ... from exc``.
     │       └── ConsentDenied        consent_denied    403
     ├── NotFound                     not_found         404
     ├── AuthError                    unauthenticated   401
+    │   ├── KeyInvalid               key_invalid       401
+    │   ├── KeyExpired               key_expired       401
+    │   ├── KeyRevoked               key_revoked       401
     │   ├── ReauthRequired           reauth_required   401
     │   ├── CredentialRevoked        revoked           401
     │   ├── OAuthClientRejected      oauth_client_rejected 401
@@ -30,7 +35,10 @@ boundary that meets them, with ``raise ... from exc``.
     │       ├── OAuth1SignatureRejected oauth1_signature_rejected
     │       └── OAuth1TimestampRefused oauth1_timestamp_refused
     ├── PermissionDenied             permission_denied 403
-    │   └── ScopeDenied              scope_denied      403
+    │   ├── ScopeDenied              scope_denied      403
+    │   ├── ReadOnlyKey              read_only         403
+    │   ├── OperationUnknown         operation_unknown 403
+    │   └── ConnectionDenied         connection_denied 403
     ├── RateLimited                  rate_limited      429
     ├── UpstreamError                upstream_error    502
     │   ├── TokenResponseInvalid     token_response_invalid 502
@@ -53,15 +61,20 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AuthError",
+    "BodyTooLarge",
     "CodeMissing",
     "ConfigError",
     "Conflict",
+    "ConnectionDenied",
     "ConsentDenied",
     "CredentialRevoked",
     "DecryptionFailed",
     "InvalidInput",
     "InvalidJql",
     "JiragwError",
+    "KeyExpired",
+    "KeyInvalid",
+    "KeyRevoked",
     "MasterKeyMissing",
     "NotFound",
     "OAuth1ConsumerRejected",
@@ -70,8 +83,11 @@ __all__ = [
     "OAuth1TimestampRefused",
     "OAuthCallbackError",
     "OAuthClientRejected",
+    "OperationUnknown",
+    "PathRejected",
     "PermissionDenied",
     "RateLimited",
+    "ReadOnlyKey",
     "ReauthRequired",
     "SandboxError",
     "ScopeDenied",
@@ -142,6 +158,19 @@ class Conflict(InvalidInput):
 
     code = "conflict"
     status = 409
+
+
+class PathRejected(InvalidInput):
+    """A proxied path leaves the API prefix or carries forbidden characters."""
+
+    code = "path_rejected"
+
+
+class BodyTooLarge(InvalidInput):
+    """A request body exceeds the gateway's cap."""
+
+    code = "body_too_large"
+    status = 413
 
 
 class OAuthCallbackError(InvalidInput):
@@ -215,6 +244,24 @@ class CredentialRevoked(AuthError):
     code = "revoked"
 
 
+class KeyInvalid(AuthError):
+    """No gateway key, or one the gateway does not know."""
+
+    code = "key_invalid"
+
+
+class KeyExpired(AuthError):
+    """The gateway key is past its expiry."""
+
+    code = "key_expired"
+
+
+class KeyRevoked(AuthError):
+    """The gateway key was revoked."""
+
+    code = "key_revoked"
+
+
 class OAuthClientRejected(AuthError):
     """The authorization server rejected our client id or secret (``invalid_client``)."""
 
@@ -257,6 +304,24 @@ class ScopeDenied(PermissionDenied):
     """The operation needs a scope the key or token does not carry."""
 
     code = "scope_denied"
+
+
+class ReadOnlyKey(PermissionDenied):
+    """A read-only key asked for an operation that writes."""
+
+    code = "read_only"
+
+
+class OperationUnknown(PermissionDenied):
+    """A restricted key asked for an operation the scope table does not know."""
+
+    code = "operation_unknown"
+
+
+class ConnectionDenied(PermissionDenied):
+    """The key is not bound to that connection (or it does not exist)."""
+
+    code = "connection_denied"
 
 
 class RateLimited(JiragwError):

@@ -86,7 +86,7 @@ class JiraClient:
         async def opener(stack: AsyncExitStack) -> ApiContext:
             http = client
             if http is None:
-                http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0))
+                http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0, http2=True))
             return ApiContext(Transport(http, credentials, **transport), base_url, flavor, version)
 
         return cls(opener)
@@ -154,7 +154,7 @@ async def _default_broker(stack: AsyncExitStack) -> Any:
 
     store = Store.from_settings(Settings.from_env())
     stack.callback(store.dispose)
-    http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0))
+    http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0, http2=True))
     return Broker(store, http, actor="sdk")
 
 

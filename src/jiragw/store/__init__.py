@@ -2,16 +2,18 @@
 
 Start from :class:`Store` (``Store.open(url, keyring)`` or
 ``Store.from_settings(settings)``), then ``with store.transaction() as tx:``
-and use ``tx.grants``, ``tx.connections``, ``tx.states`` and ``tx.audit``.
+and use ``tx.grants``, ``tx.connections``, ``tx.states``, ``tx.audit``, ``tx.keys`` and ``tx.admin``.
 Synchronous on purpose; the broker runs it in threads.
 """
 
 from __future__ import annotations
 
-from jiragw.store.audit import AuditRecord, AuditRepo
+from jiragw.store.admin_tokens import AdminTokenRepo
+from jiragw.store.audit import AuditFilter, AuditRecord, AuditRepo
 from jiragw.store.connections import ConnectionRecord, ConnectionRepo
 from jiragw.store.engine import alembic_config, current_revision, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
+from jiragw.store.keys import KeyRecord, KeyRepo
 from jiragw.store.models import Flavor, GrantMethod, GrantStatus
 from jiragw.store.oauth_states import OAuthStateRecord, OAuthStateRepo
 from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all
@@ -20,6 +22,8 @@ from jiragw.store.store import Store, Tx
 
 __all__ = [
     "SECRET_COLUMNS",
+    "AdminTokenRepo",
+    "AuditFilter",
     "AuditRecord",
     "AuditRepo",
     "ConnectionRecord",
@@ -29,6 +33,8 @@ __all__ = [
     "GrantRecord",
     "GrantRepo",
     "GrantStatus",
+    "KeyRecord",
+    "KeyRepo",
     "OAuthStateRecord",
     "OAuthStateRepo",
     "RewrapResult",

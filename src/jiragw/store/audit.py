@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jiragw.store.models import AuditEvent
 
-__all__ = ["AuditRecord", "AuditRepo"]
+__all__ = ["AuditFilter", "AuditRecord", "AuditRepo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,44 @@ class AuditRecord:
     target: str | None
     status_code: int | None
     detail: dict[str, Any] | None = field(compare=False)
+    key_id: str | None = None
+    method: str | None = None
+    latency_ms: int | None = None
+    bytes_out: int | None = None
+    error_code: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict (ISO time)."""
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "outcome": self.outcome,
+            "connection_id": self.connection_id,
+            "grant_id": self.grant_id,
+            "target": self.target,
+            "status_code": self.status_code,
+            "key_id": self.key_id,
+            "method": self.method,
+            "latency_ms": self.latency_ms,
+            "bytes_out": self.bytes_out,
+            "error_code": self.error_code,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What :meth:`AuditRepo.search` selects; every field optional."""
+
+    actor: str | None = None
+    action: str | None = None
+    connection_id: str | None = None
+    key_id: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    after_id: int | None = None
 
 
 class AuditRepo:
@@ -54,10 +92,21 @@ class AuditRepo:
         target: str | None = None,
         status_code: int | None = None,
         detail: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+        key_id: str | None = None,
+        method: str | None = None,
+        latency_ms: int | None = None,
+        bytes_out: int | None = None,
+        error_code: str | None = None,
     ) -> int:
         """Record an event; returns its id."""
         row = AuditEvent(
-            at=self._clock(),
+            at=at or self._clock(),
+            key_id=key_id,
+            method=method,
+            latency_ms=latency_ms,
+            bytes_out=bytes_out,
+            error_code=error_code,
             actor=actor,
             action=action,
             outcome=outcome,
@@ -73,21 +122,43 @@ class AuditRepo:
 
     def tail(self, limit: int = 100, *, connection_id: str | None = None) -> list[AuditRecord]:
         """The newest ``limit`` events (of one connection, if given), newest first."""
-        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        if connection_id is not None:
-            query = query.where(AuditEvent.connection_id == connection_id)
-        return [
-            AuditRecord(
-                id=row.id,
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                outcome=row.outcome,
-                connection_id=row.connection_id,
-                grant_id=row.grant_id,
-                target=row.target,
-                status_code=row.status_code,
-                detail=row.detail,
-            )
-            for row in self._session.scalars(query)
-        ]
+        return self.search(AuditFilter(connection_id=connection_id), limit=limit)
+
+    def search(self, flt: AuditFilter, *, limit: int = 100, oldest_first: bool = False) -> list[AuditRecord]:
+        """Events matching ``flt``: the newest ``limit``, or with ``oldest_first`` the oldest ones."""
+        order = AuditEvent.id.asc() if oldest_first else AuditEvent.id.desc()
+        query = select(AuditEvent).order_by(order).limit(max(1, min(limit, 10_000)))
+        for column, value in (
+            (AuditEvent.actor, flt.actor),
+            (AuditEvent.action, flt.action),
+            (AuditEvent.connection_id, flt.connection_id),
+            (AuditEvent.key_id, flt.key_id),
+            (AuditEvent.outcome, flt.outcome),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if flt.since is not None:
+            query = query.where(AuditEvent.at >= flt.since)
+        if flt.after_id is not None:
+            query = query.where(AuditEvent.id > flt.after_id)
+        return [_record(row) for row in self._session.scalars(query)]
+
+
+def _record(row: AuditEvent) -> AuditRecord:
+    return AuditRecord(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        outcome=row.outcome,
+        connection_id=row.connection_id,
+        grant_id=row.grant_id,
+        target=row.target,
+        status_code=row.status_code,
+        detail=row.detail,
+        key_id=row.key_id,
+        method=row.method,
+        latency_ms=row.latency_ms,
+        bytes_out=row.bytes_out,
+        error_code=row.error_code,
+    )

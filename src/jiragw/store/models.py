@@ -22,17 +22,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jiragw.store.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AdminToken",
     "AuditEvent",
     "Base",
     "Connection",
     "Flavor",
+    "GatewayKey",
     "Grant",
     "GrantMethod",
     "GrantStatus",
@@ -218,3 +220,46 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     status_code: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Gateway calls (proxy, MCP): which inbound key, what, how long, how big, which error code.
+    key_id: Mapped[str | None] = mapped_column(String(36))
+    method: Mapped[str | None] = mapped_column(String(16))
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+    bytes_out: Mapped[int | None] = mapped_column(BigInteger)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class GatewayKey(Base):
+    """An inbound gateway key (``jgw_...``): only its SHA-256 is stored, never the key."""
+
+    __tablename__ = "gateway_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(128))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the key, for recognising it in lists (not enough to use it).
+    prefix: Mapped[str] = mapped_column(String(16))
+    # Scope ceiling, space-separated; "*" is unrestricted.
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Connection ids the key may use; ["*"] means every connection.
+    connection_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AdminToken(Base):
+    """A one-time admin login link or an admin session; stored as SHA-256 only."""
+
+    __tablename__ = "admin_tokens"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))  # "login" | "session"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    principal: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

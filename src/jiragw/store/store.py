@@ -28,10 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jiragw.config import Settings
 from jiragw.errors import StoreBusy, StoreError
+from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditRepo
 from jiragw.store.connections import ConnectionRepo
 from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
+from jiragw.store.keys import KeyRepo
 from jiragw.store.oauth_states import OAuthStateRepo
 from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all
 from jiragw.store.secret_columns import SecretCodec
@@ -64,6 +66,8 @@ class Tx:
     connections: ConnectionRepo
     states: OAuthStateRepo
     audit: AuditRepo
+    keys: KeyRepo
+    admin: AdminTokenRepo
 
 
 class Store:
@@ -114,6 +118,8 @@ class Store:
             connections=ConnectionRepo(session, self.clock),
             states=OAuthStateRepo(session, codec, self.clock),
             audit=AuditRepo(session, self.clock),
+            keys=KeyRepo(session, self.clock),
+            admin=AdminTokenRepo(session, self.clock),
         )
 
     @contextmanager

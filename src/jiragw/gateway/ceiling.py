@@ -1,0 +1,120 @@
+"""Least privilege: a key's scope ceiling checked against the spec-derived operation table.
+
+Decided before any upstream call (DESIGN.md, invariants). A request is
+matched to its operation (method + path template, :mod:`jiragw.scopes`);
+then, in order:
+
+- an operation the table does not know is refused for every restricted key
+  (``operation_unknown``); only an unrestricted key (``*``, not read-only)
+  may call it;
+- a read-only key may call only read operations: those whose scopes are all
+  ``read:...`` (so ``POST /search/jql`` is a read, ``POST /issue`` is not);
+- the key's ceiling must hold the operation's classic scopes or its granular
+  scopes in full, as Atlassian itself decides; the denial names what is missing.
+
+Presets are derived from the table, not hand-listed: "read-only" is every
+``read:`` scope, "read/write work" is the classic work scopes plus every
+granular scope of an operation those classic scopes allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
+from jiragw.scopes import Operation, ScopeTable, load_scope_table
+from jiragw.store.keys import ALL, KeyRecord
+
+__all__ = ["PRESETS", "Preset", "all_scopes", "check", "is_read", "preset_scopes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    name: str
+    label: str
+    read_only: bool
+    classic: frozenset[str]
+
+
+PRESETS: dict[str, Preset] = {
+    "read-only": Preset("read-only", "Read-only", True, frozenset({"read:jira-work", "read:jira-user"})),
+    "read-write-work": Preset(
+        "read-write-work",
+        "Read/write work (issues, comments, transitions; no admin)",
+        False,
+        frozenset({"read:jira-work", "write:jira-work", "read:jira-user"}),
+    ),
+    "full": Preset("full", "Full (every operation the connection allows)", False, frozenset({ALL})),
+}
+
+
+def is_read(op: Operation) -> bool:
+    """An operation that only reads: it names scopes, and every one of them is a ``read:`` scope."""
+    scopes = op.classic_scopes | op.granular_scopes
+    return bool(scopes) and all(s.startswith("read:") for s in scopes)
+
+
+@cache
+def all_scopes(table: ScopeTable | None = None) -> tuple[str, ...]:
+    """Every scope the table mentions, sorted (the custom-ceiling choices)."""
+    table = table or load_scope_table()
+    found: set[str] = set()
+    for op in table.operations:
+        found |= op.classic_scopes | op.granular_scopes
+    return tuple(sorted(found))
+
+
+def preset_scopes(name: str, table: ScopeTable | None = None) -> tuple[frozenset[str], bool]:
+    """The ceiling and read-only flag of a preset."""
+    preset = PRESETS[name]
+    if ALL in preset.classic:
+        return preset.classic, False
+    table = table or load_scope_table()
+    ceiling = set(preset.classic)
+    for op in table.operations:
+        if op.classic_scopes and op.classic_scopes <= preset.classic:
+            if preset.read_only and not is_read(op):
+                continue
+            ceiling |= op.granular_scopes
+    return frozenset(ceiling), preset.read_only
+
+
+def _missing(op: Operation, ceiling: Iterable[str]) -> list[str]:
+    have = set(ceiling)
+    options = [s for s in (op.classic_scopes, op.granular_scopes) if s]
+    if not options:
+        return []
+    gaps = [scopes - have for scopes in options]
+    return sorted(min(gaps, key=lambda gap: len(gap)))
+
+
+def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = None) -> Operation | None:
+    """The operation ``method path`` is, if ``key`` may call it; raises the denial otherwise."""
+    table = table or load_scope_table()
+    op = table.match(method, path)
+    if op is None:
+        if key.unrestricted:
+            return None
+        raise OperationUnknown(
+            f"{method.upper()} {path.split('?', 1)[0]} is not an operation in the scope table; "
+            "only an unrestricted key may call it",
+            details={"method": method.upper()},
+        )
+    described = f"{op.method} {op.path} ({op.operation_id})"
+    if key.read_only and not is_read(op):
+        raise ReadOnlyKey(
+            f"this key is read-only and {described} writes",
+            details={"operation": op.operation_id},
+        )
+    if ALL in key.scopes:
+        return op
+    if not op.allows(key.scopes):
+        missing = _missing(op, key.scopes)
+        what = " ".join(missing) if missing else "a scope this operation does not document"
+        raise ScopeDenied(
+            f"the key's scope ceiling lacks {what} needed by {described}",
+            details={"operation": op.operation_id, "missing_scopes": missing},
+        )
+    return op

@@ -1,0 +1,100 @@
+"""The gateway's shared state: store, broker, upstream client, scope table, key cache, audit, metrics.
+
+One :class:`Gateway` per process, built by ``jiragw serve`` (or a test) and
+handed to :func:`jiragw.gateway.app.create_app`. Route modules read what they
+need from it; nothing in here does request parsing.
+
+Key lookups are cached for a few seconds so a busy proxy does not read the
+database per request; a revocation through this process drops the entry at
+once, and other processes see it within :data:`KEY_CACHE_TTL`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from jiragw.broker import Broker
+from jiragw.config import Settings
+from jiragw.errors import KeyExpired, KeyInvalid, KeyRevoked
+from jiragw.gateway.audit import AuditWriter
+from jiragw.gateway.keys import hash_key, key_from_authorization
+from jiragw.gateway.metrics import Metrics
+from jiragw.scopes import ScopeTable, load_scope_table
+from jiragw.store import KeyRecord, Store
+
+__all__ = ["KEY_CACHE_TTL", "Gateway"]
+
+KEY_CACHE_TTL = 5.0
+
+
+@dataclass
+class Gateway:
+    """Everything the gateway's routes share."""
+
+    settings: Settings
+    store: Store
+    broker: Broker
+    http: httpx.AsyncClient
+    public_url: str
+    table: ScopeTable = field(default_factory=load_scope_table)
+    audit: AuditWriter = field(init=False)
+    metrics: Metrics = field(default_factory=Metrics)
+    # ``--sandbox``: the sandbox's describe() object, shown in the admin UI and --json.
+    sandbox_info: dict[str, Any] | None = None
+    # Admin password login (hash only), when JIRAGW_ADMIN_PASSWORD is set.
+    admin_password_hash: str | None = None
+    max_body_bytes: int = 10 * 1024 * 1024
+    monotonic: Callable[[], float] = time.monotonic
+    _keys: dict[str, tuple[float, KeyRecord | None]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditWriter(self.store, on_touch=self._touch_keys)
+        self.public_url = self.public_url.rstrip("/")
+
+    @property
+    def callback_url(self) -> str:
+        return self.public_url + "/v1/outbound/oauth/callback"
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    # -- inbound keys ------------------------------------------------------------------------
+
+    async def authenticate(self, authorization: str | None) -> KeyRecord:
+        """The active key an ``Authorization`` header carries; :class:`KeyInvalid` & co. otherwise."""
+        secret = key_from_authorization(authorization)
+        if secret is None:
+            raise KeyInvalid("a gateway key is required (Bearer jgw_..., or as the Basic password)")
+        digest = hash_key(secret)
+        hit = self._keys.get(digest)
+        now = self.monotonic()
+        if hit is not None and now - hit[0] < KEY_CACHE_TTL:
+            record = hit[1]
+        else:
+            record = await self.broker.db(lambda tx: tx.keys.by_hash(digest))
+            self._keys[digest] = (now, record)
+        if record is None:
+            raise KeyInvalid("the gateway key is not valid")
+        status = record.status(self.now())
+        if status == "revoked":
+            raise KeyRevoked("the gateway key was revoked")
+        if status == "expired":
+            raise KeyExpired("the gateway key has expired")
+        self.audit.key_used(record.id, self.now())
+        return record
+
+    def forget_key(self, key_id: str) -> None:
+        """Drop a key from the cache (after revocation)."""
+        for digest, (_, record) in list(self._keys.items()):
+            if record is not None and record.id == key_id:
+                del self._keys[digest]
+
+    def _touch_keys(self, used: dict[str, datetime]) -> None:
+        with self.store.transaction() as tx:
+            tx.keys.touch(used)
