@@ -82,11 +82,11 @@ def preset_scopes(name: str, table: ScopeTable | None = None) -> tuple[frozenset
 
 
 def _missing(op: Operation, ceiling: Iterable[str]) -> list[str]:
-    have = set(ceiling)
+    have = frozenset(ceiling)
     options = [s for s in (op.classic_scopes, op.granular_scopes) if s]
     if not options:
         return []
-    gaps = [scopes - have for scopes in options]
+    gaps: list[frozenset[str]] = [scopes - have for scopes in options]
     return sorted(min(gaps, key=lambda gap: len(gap)))
 
 
