@@ -86,8 +86,12 @@ def _missing(op: Operation, ceiling: Iterable[str]) -> list[str]:
     options = [s for s in (op.classic_scopes, op.granular_scopes) if s]
     if not options:
         return []
-    gaps: list[frozenset[str]] = [scopes - have for scopes in options]
-    return sorted(min(gaps, key=lambda gap: len(gap)))
+    best: frozenset[str] | None = None
+    for scopes in options:
+        gap = scopes - have
+        if best is None or len(gap) < len(best):
+            best = gap
+    return sorted(best or ())
 
 
 def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = None) -> Operation | None:
