@@ -1,0 +1,39 @@
+"""Error bodies the gateway answers with, one mapping from the exception tree for every door.
+
+- the management API, OAuth routes and ops: ``{"error": {"code", "message"[, "details"]}}``
+  (STYLE.md §3);
+- the Jira-compatible proxy: Jira's own ErrorCollection shape,
+  ``{"errorMessages": ["..."], "errors": {}}``, so unmodified Jira clients
+  show the message, plus ``"jiragw": {"code": ...}`` for scripts that want the
+  stable code. ``WWW-Authenticate`` accompanies every 401.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+from jiragw.errors import JiragwError
+
+__all__ = ["api_error", "jira_error"]
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _headers(exc: JiragwError) -> dict[str, str]:
+    headers = dict(_NO_STORE)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="jiragw"'
+    return headers
+
+
+def api_error(exc: JiragwError) -> JSONResponse:
+    return JSONResponse(exc.to_dict(), status_code=exc.status, headers=_headers(exc))
+
+
+def jira_error(exc: JiragwError) -> JSONResponse:
+    body = {
+        "errorMessages": [f"{exc.message} [jiragw: {exc.code}]"],
+        "errors": {},
+        "jiragw": {"code": exc.code, **({"details": exc.details} if exc.details else {})},
+    }
+    return JSONResponse(body, status_code=exc.status, headers=_headers(exc))
