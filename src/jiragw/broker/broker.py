@@ -66,6 +66,9 @@ class Broker:
 
     ``after_token_response`` is a fault-injection seam for crash tests: it runs
     after a token endpoint answered and before the new tokens are committed.
+    ``on_refresh`` (settable after construction) hears the outcome of every
+    refresh that reached for the token endpoint: ``"ok"``, ``"reauth_required"``
+    or ``"error"``; it runs in a worker thread (the gateway counts them).
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class Broker:
         rng: random.Random | None = None,
         actor: str = "broker",
         after_token_response: Callable[[], None] | None = None,
+        on_refresh: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -89,6 +93,7 @@ class Broker:
         self._rng = rng or random.Random()
         self._locks = GrantLocks()
         self._after_token_response = after_token_response
+        self.on_refresh = on_refresh
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -178,6 +183,7 @@ class Broker:
         thread_lock = self._locks.thread_lock(grant_id)
         if not thread_lock.acquire(timeout=self.lock_timeout):
             raise StoreBusy("another thread has been refreshing this grant for too long")
+        outcome: str | None = None  # None until a token call is attempted
         try:
             failure: JiragwError | None = None
             with self.store.lock_grant(grant_id, lock_timeout=self.lock_timeout) as (tx, grant):
@@ -190,6 +196,7 @@ class Broker:
                         "the token endpoint failed repeatedly; cooling down before the next attempt",
                         details={"cooldown_until": grant.cooldown_until.isoformat()},
                     )
+                outcome = "error"
                 try:
                     tokens = (
                         self._dead_family(grant, now)
@@ -198,6 +205,7 @@ class Broker:
                 except ReauthRequired as exc:
                     tx.grants.set_status(grant_id, GrantStatus.REAUTH_REQUIRED, reason=exc.message)
                     self._audit(tx, grant_id, "reauth_required", exc.code)
+                    outcome = "reauth_required"
                     failure = exc
                 except (TokenEndpointUnavailable, UpstreamUnavailable) as exc:
                     tx.grants.set_cooldown(grant_id, self.now() + self.retry.cooldown)
@@ -217,10 +225,14 @@ class Broker:
                     self._audit(tx, grant_id, "ok", None)
             if failure is not None:
                 raise failure
+            if outcome is not None:
+                outcome = "ok"  # only now: the new tokens are committed
             log.info("refreshed grant %s", grant_id)
             return grant
         finally:
             thread_lock.release()
+            if outcome is not None and self.on_refresh is not None:
+                self.on_refresh(outcome)
 
     def _dead_family(self, grant: GrantRecord, now: datetime) -> TokenSet | None:
         """No call at all when the refresh-token family is past Atlassian's absolute lifetime."""
