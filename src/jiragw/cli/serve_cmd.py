@@ -1,0 +1,123 @@
+"""``jiragw serve [--host --port] [--sandbox] [--json]``: run the gateway (one process).
+
+DESIGN.md, "Public interface", and issue 5, "Main job". Without ``--sandbox``
+it serves real Atlassian from the ``JIRAGW_*`` settings and refuses to start
+without a master key or a public URL. With ``--sandbox`` it also runs a seeded
+sandbox, lets its demo OAuth clients redirect to the gateway, and keeps its
+own database and keyring file under ``--data-dir``.
+
+Once the gateway accepts connections it prints its URL and a one-time admin
+login link: with ``--json`` as one JSON object on the first stdout line (human
+text then goes to stderr), otherwise as Rich text. SIGINT and SIGTERM stop it
+cleanly (exit 0) after the audit writer has flushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..gateway.server import Served, serve
+
+__all__ = ["serve_command"]
+
+
+def _configure_logging(as_json: bool) -> None:
+    try:
+        from ..gateway.logs import configure_logging  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        return
+    configure_logging(json=as_json, level="INFO")
+
+
+def _print_human(console: Console, served: Served) -> None:
+    console.print(f"[bold green]jiragw gateway[/] listening on [bold]{escape(served.url)}[/]")
+    if served.admin_login_url:
+        console.print(f"  Admin UI: {escape(served.admin_login_url)}  (one-time login link, 15 minutes)")
+    else:
+        console.print(f"  Admin UI: {escape(served.url)}/")
+    console.print(
+        f"  Jira proxy: {escape(served.url)}/jira/<connection>/rest/api/...  (gateway key as Bearer)"
+    )
+    console.print(f"  MCP: {escape(served.url)}/mcp   Management API: {escape(served.url)}/api/v1  (/docs)")
+    console.print(f"  Database: {escape(served.database)}")
+    if served.master_key_file:
+        made = "created now, mode 0600" if served.master_key_created else "mode 0600"
+        console.print(f"  Master key file: {escape(served.master_key_file)}  ({made})")
+    if served.sandbox is not None:
+        info = served.sandbox
+        console.print(f"[bold]Sandbox[/] on {escape(info['base_url'])}")
+        for name, site in info["sites"].items():
+            console.print(f"  Cloud site [cyan]{escape(name)}[/]: {escape(site['url'])}")
+        for name, dc in info["dc"].items():
+            console.print(f"  Data Center [cyan]{escape(name)}[/]: {escape(dc['url'])}")
+        alice = next((u for u in info["users"] if u["name"] == "alice"), None)
+        if alice is not None:
+            console.print(
+                f"  Demo user: {escape(alice['email'])}  API token {escape(alice['api_token'])}"
+                f"  PAT {escape(alice['pat'])}"
+            )
+        # The CLI reads the same database and key through these two variables.
+        console.print("To use the CLI against this gateway's database:")
+        console.print(
+            f"  export JIRAGW_DATABASE_URL={escape(shlex.quote(served.database))}"
+            f" JIRAGW_MASTER_KEY_FILE={escape(shlex.quote(served.master_key_file or ''))}",
+            soft_wrap=True,
+        )
+    console.print("Press Ctrl+C to stop.")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 8080,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Also run a seeded Jira sandbox and point the gateway at it (no Atlassian needed).",
+        ),
+    ] = False,
+    sandbox_port: Annotated[int, typer.Option(help="The sandbox's loopback port (0 picks a free one).")] = 0,
+    seed: Annotated[int, typer.Option(help="--sandbox: seed of its data and demo credentials.")] = 0,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="--sandbox: where its database and master-key file live.", show_default=False),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on the first stdout line once serving.")
+    ] = False,
+) -> None:
+    """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
+    _configure_logging(as_json)
+    console = Console(stderr=as_json, soft_wrap=True)
+
+    def ready(served: Served) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(served.as_json()) + "\n")
+            sys.stdout.flush()
+        _print_human(console, served)
+
+    # A Ctrl+C before the signal handlers are installed (while seeding the sandbox) ends quietly too.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve(
+                host=host,
+                port=port,
+                sandbox=sandbox,
+                sandbox_port=sandbox_port,
+                seed=seed,
+                data_dir=data_dir,
+                on_ready=ready,
+            )
+        )

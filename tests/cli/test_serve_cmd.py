@@ -1,0 +1,127 @@
+"""``jiragw serve`` as a user runs it: a real process, real ports, the scriptable path to a working key.
+
+``serve --sandbox --json`` -> ``connect api-token`` (token on stdin) -> a key
+-> a Jira call through the gateway's proxy, each step a separate process
+sharing only the database and the master-key file the first line announced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.live
+
+
+def _jiragw(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from jiragw.cli.app import main; main()", *args]
+
+
+def _clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment without any JIRAGW_* setting, with an isolated HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIRAGW_")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), NO_COLOR="1", **extra)
+    return env
+
+
+class Running:
+    def __init__(self, proc: subprocess.Popen[str], info: dict[str, Any]) -> None:
+        self.proc = proc
+        self.info = info
+
+    def cli_env(self, home: Path) -> dict[str, str]:
+        return _clean_env(
+            home,
+            JIRAGW_DATABASE_URL=self.info["database"],
+            JIRAGW_MASTER_KEY_FILE=self.info["master_key_file"],
+        )
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        self.proc.send_signal(sig)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Running]:
+    proc = subprocess.Popen(
+        _jiragw("serve", "--sandbox", "--json", "--port", "0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=_clean_env(tmp_path),
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        _, err = proc.communicate(timeout=30)
+        pytest.fail(f"serve exited before its first line: {err}")
+    running = Running(proc, json.loads(line))
+    try:
+        yield running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=30)
+
+
+def test_first_line_describes_a_gateway_that_accepts_connections(served: Running, tmp_path: Path) -> None:
+    info = served.info
+    assert set(info) == {"url", "admin_login_url", "sandbox", "database", "master_key_file"}
+    assert info["url"].startswith("http://127.0.0.1:")
+    # The embedded store and the key file live under the isolated HOME's data dir.
+    data = tmp_path / "data" / "jiragw" / "sandbox"
+    assert info["database"] == f"sqlite+pysqlite:///{data / 'jiragw.sqlite3'}"
+    key_file = Path(info["master_key_file"])
+    assert key_file == data / "master.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # Printed only once both servers accept connections: these succeed at once.
+    sandbox = info["sandbox"]
+    alice = next(u for u in sandbox["users"] if u["name"] == "alice")
+    me = httpx.get(
+        sandbox["sites"]["acme"]["url"] + "/rest/api/3/myself", auth=(alice["email"], alice["api_token"])
+    )
+    assert me.status_code == 200
+    assert httpx.get(info["url"] + "/").status_code < 500
+    # The demo 3LO app accepts the gateway's exact callback URL.
+    three_lo = next(a for a in sandbox["oauth_apps"] if a["kind"] == "3lo")
+    assert info["url"] + "/v1/outbound/oauth/callback" in three_lo["callback_urls"]
+    code, err = served.stop(signal.SIGINT)
+    assert code == 0, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "needle"),
+    [
+        ({"JIRAGW_PUBLIC_URL": "https://gw.example.com"}, "master_key_missing", "JIRAGW_MASTER_KEY"),
+        ({"JIRAGW_MASTER_KEY": "A" * 43}, "config_error", "JIRAGW_PUBLIC_URL"),
+    ],
+)
+def test_without_sandbox_refuses_to_start_without_settings(
+    tmp_path: Path, extra: dict[str, str], code: str, needle: str
+) -> None:
+    done = subprocess.run(
+        _jiragw("serve", "--port", "0"),
+        capture_output=True,
+        text=True,
+        env=_clean_env(tmp_path, **extra),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3
+    assert f"error[{code}]" in done.stderr
+    assert needle in done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr

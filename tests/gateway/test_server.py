@@ -1,0 +1,169 @@
+"""``jiragw.gateway.server``: settings checks, sandbox-mode files, socket URLs, a served run in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from jiragw.config import CALLBACK_PATH
+from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
+from jiragw.vault import Keyring
+
+
+def test_production_needs_a_master_key() -> None:
+    with pytest.raises(MasterKeyMissing, match="JIRAGW_MASTER_KEY"):
+        production_settings({"JIRAGW_PUBLIC_URL": "https://gw.example.com"})
+
+
+def test_production_needs_a_public_url() -> None:
+    with pytest.raises(ConfigError, match="JIRAGW_PUBLIC_URL") as caught:
+        production_settings({"JIRAGW_MASTER_KEY": Keyring.new_key()})
+    assert caught.value.code == "config_error"
+
+
+def test_production_settings_when_complete(tmp_path: Path) -> None:
+    key = Keyring.new_key()
+    settings = production_settings(
+        {
+            "JIRAGW_MASTER_KEY": key,
+            "JIRAGW_PUBLIC_URL": "https://gw.example.com/",
+            "JIRAGW_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
+    assert settings.oauth_callback_url == "https://gw.example.com" + CALLBACK_PATH
+    assert key not in repr(settings)
+
+
+def test_sandbox_settings_create_the_key_file_once(tmp_path: Path) -> None:
+    data = tmp_path / "nested" / "sandbox"
+    first, created = sandbox_settings(data, public_url="http://127.0.0.1:1", sandbox_url="http://127.0.0.1:2")
+    assert created
+    assert first.master_key_file == data / "master.key"
+    assert stat.S_IMODE((data / "master.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    ring = Keyring.load(data / "master.key")
+    again, created_again = sandbox_settings(
+        data, public_url="http://127.0.0.1:1", sandbox_url="http://127.0.0.1:2"
+    )
+    assert not created_again
+    assert Keyring.load(data / "master.key").primary_kid == ring.primary_kid
+    assert again.database_url == first.database_url
+    assert again.atlassian_auth_url == again.atlassian_api_url == "http://127.0.0.1:2"
+    assert again.oauth_callback_url == "http://127.0.0.1:1" + CALLBACK_PATH
+
+
+def test_sandbox_settings_refuse_a_readable_key_file(tmp_path: Path) -> None:
+    sandbox_settings(tmp_path, public_url="http://127.0.0.1:1", sandbox_url="http://127.0.0.1:2")
+    (tmp_path / "master.key").chmod(0o644)
+    settings, _ = sandbox_settings(
+        tmp_path, public_url="http://127.0.0.1:1", sandbox_url="http://127.0.0.1:2"
+    )
+    assert settings.master_key_file is not None
+    with pytest.raises(ConfigError, match="chmod 600"):
+        Keyring.load(settings.master_key_file)
+
+
+@pytest.mark.parametrize(
+    ("host", "shown"),
+    [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1"), ("::1", "[::1]")],  # noqa: S104
+)
+def test_bound_url(host: str, shown: str) -> None:
+    if ":" in host and not socket.has_ipv6:
+        pytest.fail("this machine has no IPv6 loopback")
+    sock = bind(host, 0)
+    try:
+        assert bound_url(sock, host) == f"http://{shown}:{sock.getsockname()[1]}"
+    finally:
+        sock.close()
+
+
+def test_bind_a_port_in_use_is_a_config_error() -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        with pytest.raises(ConfigError, match=r"cannot listen on 127\.0\.0\.1"):
+            bind("127.0.0.1", taken.getsockname()[1])
+    finally:
+        taken.close()
+
+
+async def test_serve_refuses_before_binding_without_a_master_key() -> None:
+    async def never(served: Served) -> None:
+        raise AssertionError("must not start")
+
+    with pytest.raises(MasterKeyMissing):
+        await serve(port=0, environ={"JIRAGW_PUBLIC_URL": "https://gw.example.com"}, on_ready=never)
+
+
+class Run:
+    def __init__(self, served: Served, stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+        self.served = served
+        self.stop = stop
+        self.task = task
+
+
+@pytest.fixture
+async def sandbox_run(tmp_path: Path) -> AsyncIterator[Run]:
+    stop = asyncio.Event()
+    got: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        serve(port=0, sandbox=True, data_dir=tmp_path, environ={}, on_ready=got.set_result, stop=stop)
+    )
+    done, _ = await asyncio.wait({got, task}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        await task  # surfaces the startup error
+    run = Run(got.result(), stop, task)
+    try:
+        yield run
+    finally:
+        stop.set()
+        await task
+
+
+async def test_sandbox_mode_serves_both_and_stops_cleanly(sandbox_run: Run, tmp_path: Path) -> None:
+    served = sandbox_run.served
+    assert served.master_key_created
+    assert served.master_key_file == str(tmp_path / "master.key")
+    assert served.database.endswith(str(tmp_path / "jiragw.sqlite3"))
+    assert served.sandbox is not None
+    info = served.sandbox
+    async with httpx.AsyncClient() as client:
+        alice = next(u for u in info["users"] if u["name"] == "alice")
+        me = await client.get(
+            info["sites"]["acme"]["url"] + "/rest/api/3/myself", auth=(alice["email"], alice["api_token"])
+        )
+        assert me.status_code == 200
+        gateway = await client.get(served.url + "/")
+        assert gateway.status_code < 500
+        # The sandbox's consent page accepts the gateway's exact callback for the demo 3LO app.
+        app = next(a for a in info["oauth_apps"] if a["kind"] == "3lo")
+        query = {
+            "audience": "api.atlassian.com",
+            "client_id": app["client_id"],
+            "scope": "read:jira-work offline_access",
+            "redirect_uri": served.url + CALLBACK_PATH,
+            "state": "s" * 32,
+            "response_type": "code",
+            "prompt": "consent",
+        }
+        consent = await client.get(info["auth_url"] + "/authorize?" + urlencode(query))
+        assert consent.status_code == 200, consent.text
+        query["redirect_uri"] = "http://127.0.0.1:1" + CALLBACK_PATH
+        elsewhere = await client.get(info["auth_url"] + "/authorize?" + urlencode(query))
+        assert elsewhere.status_code == 400
+    sandbox_run.stop.set()
+    await sandbox_run.task
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(served.url + "/")
+        with pytest.raises(httpx.ConnectError):
+            await client.get(info["base_url"] + "/_sandbox/healthz")
