@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import JiragwError
-from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, sandbox_cmd, vault_cmd
+from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, sandbox_cmd, serve_cmd, vault_cmd
 
 __all__ = ["app", "main"]
 
@@ -26,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("sandbox")(sandbox_cmd.sandbox)
+app.command("serve")(serve_cmd.serve_command)
 app.add_typer(connect_cmd.connect, name="connect")
 app.add_typer(connections_cmd.connections, name="connections")
 app.add_typer(vault_cmd.vault, name="vault")
