@@ -1,0 +1,206 @@
+"""Path containment for the Jira-compatible proxy, sans-IO (issue 5, "Jira-compatible proxy").
+
+The proxy forwards ``/jira/{connection}/{rest}`` to the connection's API base
+plus ``{rest}``. The upstream host comes only from the connection (DESIGN.md,
+invariants), so ``{rest}`` must stay a plain path inside an API prefix after
+*every* decoding a server on the way might apply:
+
+- it is read from the raw request target (the ASGI ``raw_path``), never from
+  the server's already-decoded ``path``;
+- it is percent-decoded repeatedly until stable (at most :data:`MAX_DECODES`
+  rounds), and an encoded ``/`` or ``\\`` at any round is refused: either would
+  split or merge segments differently upstream than here;
+- the decoded path may not hold dot segments, empty segments (``//``, which a
+  URL parser reads as a host), ``;`` path parameters (Tomcat's ``..;/``), ``@``,
+  ``\\``, ``?``, ``#``, a stray ``%``, NUL, CR/LF or any other non-printable
+  character;
+- it must start with one of :data:`API_PREFIXES` (Jira's REST APIs; the
+  session-cookie and OAuth endpoints are deliberately absent);
+- the final URL is checked to keep the base's scheme, host, port and path prefix.
+
+The decoded path is what the scope ceiling is checked against, so an encoded
+literal segment (``%69ssue``) cannot dodge the operation table.
+Every refusal is :class:`~jiragw.errors.PathRejected` (400 ``path_rejected``)
+with a message that never echoes the hostile input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import unquote, unquote_plus, urlsplit
+
+from jiragw.errors import PathRejected
+
+__all__ = [
+    "API_PREFIXES",
+    "MAX_DECODES",
+    "ProxyPath",
+    "audit_target",
+    "contain",
+    "query_carries_key",
+    "redirect_inside",
+    "split_proxy_path",
+    "upstream_url",
+]
+
+PROXY_PREFIX: Final = "/jira/"
+MAX_DECODES: Final = 4
+
+# What Jira clients legitimately call under an instance root. Not here on purpose:
+# /rest/auth (session cookies), /rest/oauth2 and /plugins/servlet/oauth (token endpoints),
+# /rest/pat (creating personal access tokens would mint credentials through the gateway).
+API_PREFIXES: Final[tuple[str, ...]] = (
+    "/rest/api/2/",
+    "/rest/api/3/",
+    "/rest/api/latest/",
+    "/rest/agile/1.0/",
+    "/rest/agile/latest/",
+    "/rest/servicedeskapi/",
+    "/rest/greenhopper/1.0/",
+    "/rest/dev-status/1.0/",
+    "/rest/dev-status/latest/",
+)
+
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
+_FORBIDDEN = frozenset("\\;@?#%")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_KEY_MARK = "jgw_"
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyPath:
+    """A contained API path: ``raw`` is forwarded as sent, ``decoded`` is matched and audited."""
+
+    raw: str
+    decoded: str
+
+
+def split_proxy_path(raw_path: bytes, root_path: str = "") -> tuple[str | None, str]:
+    """``(connection name, raw rest)`` of a ``/jira/{connection}/{rest}`` target.
+
+    The name is None when it is not a valid connection name (such a connection
+    cannot exist, so the caller answers as for an unknown one). The rest keeps
+    its leading ``/`` and its percent-encoding.
+    """
+    try:
+        text = raw_path.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise PathRejected("the request path must be ASCII (percent-encode other characters)") from exc
+    text = text.split("?", 1)[0]
+    if root_path and text.startswith(root_path):
+        text = text[len(root_path) :]
+    if not text.startswith(PROXY_PREFIX):
+        raise PathRejected("the proxy serves /jira/{connection}/rest/...")
+    name, slash, rest = text[len(PROXY_PREFIX) :].partition("/")
+    return (name if _NAME.fullmatch(name) else None), slash + rest
+
+
+def _decode_fully(raw: str) -> str:
+    current = raw
+    for _ in range(MAX_DECODES):
+        if _ENCODED_SEPARATOR.search(current):
+            raise PathRejected("encoded '/' or '\\' is not allowed in a proxied path")
+        try:
+            decoded = unquote(current, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise PathRejected("the proxied path does not decode to UTF-8") from exc
+        if decoded == current:
+            return decoded
+        current = decoded
+    raise PathRejected(f"the proxied path is still percent-encoded after {MAX_DECODES} decodings")
+
+
+def contain(raw: str) -> ProxyPath:
+    """The API path ``raw`` (as sent, percent-encoded) if it stays inside an API prefix."""
+    if not raw.startswith("/") or raw.startswith("//"):
+        raise PathRejected("the proxied path must be /rest/... under the connection")
+    if not raw.isascii() or not raw.isprintable() or " " in raw:
+        raise PathRejected("the proxied path holds characters that must be percent-encoded")
+    decoded = _decode_fully(raw)
+    if not decoded.isprintable() or any(ch in _FORBIDDEN for ch in decoded):
+        raise PathRejected(
+            "the proxied path may not contain control characters, '\\', ';', '@', '?', '#' or a stray '%'"
+        )
+    segments = decoded[1:].split("/")
+    if any(seg in {".", ".."} for seg in segments):
+        raise PathRejected("dot segments ('.', '..') are not allowed in a proxied path")
+    if any(not seg for seg in segments[:-1]):
+        raise PathRejected("empty path segments ('//') are not allowed in a proxied path")
+    if not decoded.startswith(API_PREFIXES):
+        raise PathRejected(
+            "the proxy forwards only Jira REST API paths (/rest/api/2|3|latest/..., /rest/agile/1.0/..., ...)"
+        )
+    return ProxyPath(raw, decoded)
+
+
+def query_carries_key(query: bytes) -> bool:
+    """Whether a raw query string holds something like a gateway key (``jgw_``), however encoded."""
+    try:
+        current = query.decode("latin-1")
+    except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+        return True
+    for _ in range(MAX_DECODES + 1):
+        if _KEY_MARK in current:
+            return True
+        decoded = unquote_plus(current, encoding="latin-1")
+        if decoded == current:
+            return False
+        current = decoded
+    return True
+
+
+def upstream_url(base: str, path: ProxyPath, query: bytes) -> str:
+    """``base`` + the raw path (+ query), checked to keep the base's origin and path prefix."""
+    try:
+        query_text = query.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise PathRejected("the query string must be ASCII (percent-encode other characters)") from exc
+    if not query_text.isprintable() or " " in query_text or "#" in query_text:
+        raise PathRejected("the query string holds characters that must be percent-encoded")
+    if not path.raw.startswith("/") or path.raw.startswith("//"):
+        raise PathRejected("the proxied path must be /rest/... under the connection")
+    base = base.rstrip("/")
+    url = base + path.raw + ("?" + query_text if query_text else "")
+    want, got = urlsplit(base), urlsplit(url)
+    if (got.scheme, got.netloc) != (want.scheme, want.netloc) or not got.path.startswith(want.path + "/"):
+        raise PathRejected("the proxied path would leave the connection's API base")
+    return url
+
+
+def redirect_inside(base: str, location: str) -> str | None:
+    """The path under ``base`` a redirect's ``Location`` points to, or None when it leaves the base.
+
+    A relative ``Location`` is taken relative to the base's origin. The result
+    is the raw rest (``/rest/...?...``) to put after the proxy's own prefix.
+    """
+    want = urlsplit(base.rstrip("/"))
+    got = urlsplit(location)
+    if got.scheme or got.netloc:
+        if (got.scheme, got.netloc) != (want.scheme, want.netloc):
+            return None
+    elif not location.startswith("/") or location.startswith("//"):
+        return None
+    prefix = want.path + "/"
+    if not got.path.startswith(prefix):
+        return None
+    rest = got.path[len(want.path) :]
+    try:
+        contain(rest)
+    except PathRejected:
+        return None
+    return rest + ("?" + got.query if got.query else "")
+
+
+def audit_target(decoded: str | None) -> str:
+    """A path summary safe to audit when no operation matched: the first two plain segments + ``/…``."""
+    if not decoded:
+        return "/…"
+    kept = []
+    for seg in decoded.split("/")[1:3]:
+        if not _PLAIN_SEGMENT.fullmatch(seg):
+            break
+        kept.append(seg)
+    return "/" + "/".join(kept) + "/…" if kept else "/…"
