@@ -15,6 +15,10 @@ then, in order:
 Presets are derived from the table, not hand-listed: "read-only" is every
 ``read:`` scope, "read/write work" is the classic work scopes plus every
 granular scope of an operation those classic scopes allow.
+
+One scope is the gateway's own: :data:`ADMIN_SCOPE` (preset "admin") lets a
+key call the management API (``/api/v1``). No Jira operation names it, so it
+grants nothing through the proxy or MCP; a key may carry it next to Jira scopes.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
 from jiragw.scopes import Operation, ScopeTable, load_scope_table
 from jiragw.store.keys import ALL, KeyRecord
 
-__all__ = ["PRESETS", "Preset", "all_scopes", "check", "is_read", "preset_scopes"]
+__all__ = ["ADMIN_SCOPE", "PRESETS", "Preset", "all_scopes", "check", "is_admin", "is_read", "preset_scopes"]
+
+ADMIN_SCOPE = "jiragw:admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,13 @@ PRESETS: dict[str, Preset] = {
         frozenset({"read:jira-work", "write:jira-work", "read:jira-user"}),
     ),
     "full": Preset("full", "Full (every operation the connection allows)", False, frozenset({ALL})),
+    "admin": Preset("admin", "Admin (management API only; no Jira calls)", False, frozenset({ADMIN_SCOPE})),
 }
+
+
+def is_admin(key: KeyRecord) -> bool:
+    """Whether ``key`` may call the management API."""
+    return ADMIN_SCOPE in key.scopes
 
 
 def is_read(op: Operation) -> bool:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jiragw.errors import InvalidInput
-from jiragw.gateway.ceiling import PRESETS, all_scopes, preset_scopes
+from jiragw.gateway.ceiling import ADMIN_SCOPE, PRESETS, all_scopes, preset_scopes
 from jiragw.gateway.keys import MintedKey, mint_key
 from jiragw.store import KeyRecord, Store, Tx
 from jiragw.store.keys import ALL
@@ -30,7 +30,7 @@ def _ceiling(
     chosen = frozenset(s.strip() for s in (scopes or ()) if s.strip())
     if not chosen:
         raise InvalidInput("give a preset or at least one scope")
-    known = set(all_scopes()) | {ALL}
+    known = set(all_scopes()) | {ALL, ADMIN_SCOPE}
     unknown = sorted(chosen - known)
     if unknown:
         raise InvalidInput(f"unknown scopes: {', '.join(unknown)}")
