@@ -85,6 +85,24 @@ def test_bound_url(host: str, shown: str) -> None:
         sock.close()
 
 
+async def test_accepted_connections_get_tcp_nodelay() -> None:
+    """asyncio sets TCP_NODELAY only on sockets whose proto is TCP; without it, two-part writes stall."""
+    sock = bind("127.0.0.1", 0)
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = writer.get_extra_info("socket")
+        accepted.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection("127.0.0.1", sock.getsockname()[1])
+        assert await accepted != 0
+        writer.close()
+        await writer.wait_closed()
+
+
 def test_bind_a_port_in_use_is_a_config_error() -> None:
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
