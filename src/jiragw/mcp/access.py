@@ -1,0 +1,210 @@
+"""Who a session is and what it may reach: connections, operations, audit.
+
+One :class:`Access` per MCP caller. Over HTTP it wraps the gateway key
+(:func:`for_key`): the key's connections decide which connections are
+reachable, and :func:`jiragw.gateway.ceiling.check` decides each operation
+(scope ceiling, read-only flag, unknown operations). Over stdio
+(:func:`for_local`) the operator named the connections, and ``--read-only``
+allows only operations the scope table calls reads.
+
+The check runs twice: on a tool's declared operations before it is listed or
+called, and on every request actually sent upstream (:class:`GuardedTransport`
+wraps the shared upstream client), so a tool that strays from its declaration
+is still stopped before Jira sees the request. The caller's own token never
+travels upstream: Jira requests carry only the connection's credentials.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from jiragw.broker import Broker
+from jiragw.errors import ConnectionDenied, InvalidInput, JiragwError, ReadOnlyKey
+from jiragw.gateway.ceiling import check as ceiling_check
+from jiragw.gateway.ceiling import is_read
+from jiragw.jira.client import JiraClient
+from jiragw.scopes import ScopeTable, load_scope_table
+from jiragw.store import ConnectionRecord, KeyRecord
+
+from .tool import ToolSpec
+
+__all__ = ["Access", "AuditFn", "GuardedTransport", "for_key", "for_local", "store_audit"]
+
+# (tool, connection id, outcome, error code, latency ms)
+AuditFn = Callable[[str, str | None, str, str | None, int], None]
+
+
+@dataclass
+class Access:
+    """A session's reach. ``key`` is None for a local (stdio) session."""
+
+    broker: Broker
+    http: httpx.AsyncClient
+    key: KeyRecord | None = None
+    read_only: bool = False
+    names: tuple[str, ...] | None = None  # local sessions: the connections named; None = the key's
+    public_url: str | None = None
+    audit: AuditFn | None = None
+    table: ScopeTable = field(default_factory=load_scope_table)
+
+    @property
+    def session_read_only(self) -> bool:
+        return self.read_only or (self.key is not None and self.key.read_only)
+
+    # -- connections -------------------------------------------------------------------------
+
+    async def connections(self) -> list[ConnectionRecord]:
+        """The connections this session may use, by name."""
+        everything = await self.broker.db(lambda tx: tx.connections.list())
+        if self.key is not None:
+            key = self.key
+            found = [c for c in everything if key.allows_connection(c.id)]
+        else:
+            wanted = self.names or ()
+            found = [c for c in everything if c.name in wanted]
+        return sorted(found, key=lambda c: c.name)
+
+    async def connection(self, name: str | None) -> ConnectionRecord:
+        """The connection a call names (or the only one); :class:`ConnectionDenied` otherwise."""
+        reachable = await self.connections()
+        if name is None:
+            if len(reachable) == 1:
+                return reachable[0]
+            if not reachable:
+                raise ConnectionDenied("this session can reach no connection")
+            names = ", ".join(c.name for c in reachable)
+            raise InvalidInput(f"name the connection to use: one of {names}", details={"choices": names})
+        for conn in reachable:
+            if conn.name == name:
+                return conn
+        raise ConnectionDenied(
+            f"this session cannot reach a connection named {name!r}",
+            details={"connection": name, "choices": [c.name for c in reachable]},
+        )
+
+    # -- operations --------------------------------------------------------------------------
+
+    def check(self, method: str, path: str) -> None:
+        """Raise the denial when this session may not call ``method path``."""
+        if self.key is not None:
+            ceiling_check(self.key, method, path, self.table)
+            return
+        if self.read_only:
+            op = self.table.match(method, path)
+            if (op is None and method.upper() not in ("GET", "HEAD")) or (op is not None and not is_read(op)):
+                raise ReadOnlyKey(f"this session is read-only and {method.upper()} {path} writes")
+
+    def check_tool(self, tool: ToolSpec, flavor: str) -> None:
+        """Raise when the session may not call ``tool`` on a connection of ``flavor``."""
+        if not tool.read_only and self.session_read_only:
+            raise ReadOnlyKey(f"this session is read-only and the tool {tool.name} writes to Jira")
+        for op in tool.ops_for(flavor):
+            self.check(op.method, op.path)
+
+    def allows_tool(self, tool: ToolSpec, flavors: set[str]) -> bool:
+        """Whether ``tool`` may be called on at least one of the reachable flavors."""
+        if not tool.needs_connection:
+            return True
+        for flavor in flavors:
+            try:
+                self.check_tool(tool, flavor)
+            except JiragwError:
+                continue
+            return True
+        return False
+
+    def client(self, conn: ConnectionRecord) -> tuple[JiraClient, httpx.AsyncClient]:
+        """A Jira client for ``conn`` whose every request passes :meth:`check` first."""
+        base = urlsplit(conn.api_base_url).path.rstrip("/")
+        guarded = httpx.AsyncClient(transport=GuardedTransport(self.http, base, self.check), timeout=30.0)
+        return JiraClient.from_connection(conn.name, broker=self.broker, client=guarded), guarded
+
+    def record(
+        self, tool: str, conn: ConnectionRecord | None, started: float, error: JiragwError | None
+    ) -> None:
+        if self.audit is None:
+            return
+        latency = int((time.monotonic() - started) * 1000)
+        outcome = "ok" if error is None else "error"
+        self.audit(tool, conn.id if conn else None, outcome, error.code if error else None, latency)
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """Sends through ``inner`` (the shared upstream client) after ``check(method, path)`` passed.
+
+    ``base_path`` is the connection's context path (``/sites/acme``,
+    ``/ex/jira/{cloudId}``), taken off so the path matches the scope table.
+    """
+
+    def __init__(self, inner: httpx.AsyncClient, base_path: str, check: Callable[[str, str], None]) -> None:
+        self.inner = inner
+        self.base_path = base_path
+        self.check = check
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if self.base_path and path.startswith(self.base_path + "/"):
+            path = path[len(self.base_path) :]
+        self.check(request.method, path)
+        return await self.inner.send(request, stream=True)
+
+    async def aclose(self) -> None:  # the inner client is shared and closed by its owner
+        return None
+
+
+def for_key(
+    key: KeyRecord,
+    *,
+    broker: Broker,
+    http: httpx.AsyncClient,
+    public_url: str,
+    audit: AuditFn | None = None,
+    table: ScopeTable | None = None,
+) -> Access:
+    """The reach of a gateway key (HTTP sessions)."""
+    return Access(
+        broker=broker,
+        http=http,
+        key=key,
+        read_only=key.read_only,
+        public_url=public_url,
+        audit=audit,
+        table=table or load_scope_table(),
+    )
+
+
+def for_local(
+    names: tuple[str, ...],
+    *,
+    broker: Broker,
+    read_only: bool = False,
+    audit: AuditFn | None = None,
+) -> Access:
+    """The reach of a local stdio session over the named connections."""
+    if not names:
+        raise InvalidInput("name at least one connection (--connection NAME)")
+    return Access(broker=broker, http=broker.client, names=names, read_only=read_only, audit=audit)
+
+
+def store_audit(broker: Broker, actor: str) -> AuditFn:
+    """An audit writer appending straight to the store (a stdio session has no batch writer)."""
+
+    def write(tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int) -> None:
+        with broker.store.transaction() as tx:
+            tx.audit.append(
+                "mcp",
+                actor=actor,
+                outcome=outcome,
+                connection_id=connection_id,
+                method="tools/call",
+                target=tool,
+                latency_ms=latency,
+                error_code=code,
+            )
+
+    return write
