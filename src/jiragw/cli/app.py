@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import JiragwError
-from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, sandbox_cmd, serve_cmd, vault_cmd
+from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, mcp_cmd, sandbox_cmd, serve_cmd, vault_cmd
 
 __all__ = ["app", "main"]
 
@@ -32,6 +32,7 @@ app.add_typer(connections_cmd.connections, name="connections")
 app.add_typer(vault_cmd.vault, name="vault")
 app.add_typer(devops_cmd.devops, name="devops")
 app.command("export")(export_cmd.export_cmd)
+app.command("mcp")(mcp_cmd.mcp_cmd)
 
 
 @app.callback()
