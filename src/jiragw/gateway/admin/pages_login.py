@@ -1,0 +1,132 @@
+"""Admin UI: sign in with a one-time link or the admin password, and sign out.
+
+``GET /login/{token}`` consumes the link (single use, 15 minutes) and sets
+the session cookie; a used or expired link gets a 410 page and no session.
+``/login`` shows the password form when ``gw.admin_password_hash`` is set,
+its CSRF token bound to a random pre-login cookie (double submit, since no
+session exists yet). ``POST /logout`` ends the session. Sign-ins are audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from jiragw.gateway.admin.csrf import FIELD
+from jiragw.gateway.admin.sessions import (
+    clear_cookie,
+    session_token,
+    set_cookie,
+    start_session,
+    verify_admin_password,
+)
+from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
+from jiragw.gateway.audit import Event
+from jiragw.secrets import Secret
+
+__all__ = ["routes"]
+
+_PRELOGIN = "jiragw_login"
+
+
+def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
+    ui.gw.audit.record(
+        Event(action="admin.login", actor=actor, outcome=outcome, at=ui.gw.now(), detail={"via": how})
+    )
+
+
+async def _signed_in(ui: AdminUI, principal: str, how: str) -> Response:
+    token = await asyncio.to_thread(start_session, ui.gw.store, principal)
+    _audit(ui, f"admin:{principal}", "ok", how)
+    response = ui.redirect("/")
+    set_cookie(response, token, public_url=ui.gw.public_url)
+    response.delete_cookie(_PRELOGIN, path="/login")
+    return response
+
+
+def login_link(ui: AdminUI) -> Route:
+    async def endpoint(request: Request) -> Response:
+        value = str(request.path_params["token"])
+        if not 20 <= len(value) <= 128:
+            principal = None
+        else:
+            principal = await ui.gw.broker.db(lambda tx: tx.admin.consume_login(Secret(value)))
+        if principal is None:
+            _audit(ui, "anonymous", "denied", "link")
+            return ui.message(
+                None,
+                "This login link cannot be used",
+                "A login link works once and expires after 15 minutes. "
+                "Ask for a new one (restart `jiragw serve`, or sign in with the admin password).",
+                status=410,
+                back="/login",
+            )
+        return await _signed_in(ui, principal, "link")
+
+    return Route("/login/{token}", endpoint, methods=["GET"])
+
+
+def _form(ui: AdminUI, request: Request, *, error: str = "", status: int = 200) -> Response:
+    nonce = request.cookies.get(_PRELOGIN) or ""
+    if not 20 <= len(nonce) <= 64:
+        nonce = secrets.token_urlsafe(24)
+    response = ui.render(
+        "login.html",
+        None,
+        status=status,
+        title="Sign in",
+        password_login=ui.gw.admin_password_hash is not None,
+        login_csrf=ui.csrf.token("prelogin:" + nonce),
+        error=error,
+    )
+    response.set_cookie(
+        _PRELOGIN,
+        nonce,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=ui.gw.public_url.startswith("https://"),
+    )
+    return response
+
+
+def login_form(ui: AdminUI) -> Route:
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET":
+            if await ui.session(request) is not None:
+                return ui.redirect("/")
+            return _form(ui, request)
+        stored = ui.gw.admin_password_hash
+        if stored is None:
+            return _form(ui, request, error="Password sign-in is not enabled on this gateway.", status=403)
+        form = await request.form(max_files=0, max_fields=10)
+        nonce = request.cookies.get(_PRELOGIN) or ""
+        token = form.get(FIELD)
+        if not nonce or not ui.csrf.valid("prelogin:" + nonce, token if isinstance(token, str) else None):
+            return _form(ui, request, error="The form expired; try again.", status=403)
+        password = form.get("password")
+        ok = isinstance(password, str) and await asyncio.to_thread(verify_admin_password, stored, password)
+        if not ok:
+            _audit(ui, "anonymous", "denied", "password")
+            return _form(ui, request, error="Wrong password.", status=401)
+        return await _signed_in(ui, "admin", "password")
+
+    return Route("/login", endpoint, methods=["GET", "POST"])
+
+
+async def logout(ui: AdminUI, ctx: Ctx) -> Response:
+    token = session_token(ctx.request)
+    if token is not None:
+        await ui.gw.broker.db(lambda tx: tx.admin.end_session(token))
+    ui.gw.audit.record(Event(action="admin.logout", actor=ctx.session.actor, outcome="ok", at=ui.gw.now()))
+    response = ui.redirect("/login")
+    clear_cookie(response, public_url=ui.gw.public_url)
+    return response
+
+
+def routes(ui: AdminUI) -> list[BaseRoute]:
+    return [login_link(ui), login_form(ui), Route("/logout", admin_page(ui, logout), methods=["POST"])]
