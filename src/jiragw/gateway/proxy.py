@@ -1,13 +1,292 @@
-"""Placeholder route group (being built; see gateway/app.py)."""
+"""The Jira-compatible proxy: ``/jira/{connection}/rest/...`` (issue 5, "Jira-compatible proxy").
+
+Any Jira client pointed at ``http://GW/jira/{connection}`` with a gateway key
+(Bearer, or the Basic password) works unmodified. Per request, in this order
+and all before any upstream call:
+
+1. a gateway key in the query string is refused (400): URLs end up in logs;
+2. the key is authenticated (:meth:`Gateway.authenticate`, cached);
+3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target);
+4. the connection must exist *and* be allowed for the key; both failures answer
+   the same 403 ``connection_denied``, so names cannot be probed;
+5. the scope ceiling is checked (:func:`jiragw.gateway.ceiling.check`) on the
+   decoded path;
+6. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
+   ``Content-Length`` first so nothing more is read);
+
+then the connection's credentials (:mod:`jiragw.gateway.upstream`, cached) go
+on the request, headers are filtered (:mod:`jiragw.gateway.headers`), and the
+answer is streamed back. A 401 from Jira on a refreshable credential earns one
+forced renewal and one retry (the body is buffered, so it can be resent). A
+redirect is passed back only when it stays under the connection's base
+(rewritten to the proxy's URL); any other becomes 502. Every call is audited
+(never the query string or a body) and counted in the metrics.
+
+A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
+object, because the per-request overhead is the proxy's main cost.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import logging
+import time
+from dataclasses import dataclass
+from typing import Final
 
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from jiragw.broker import Credentials
+from jiragw.errors import (
+    AuthError,
+    BodyTooLarge,
+    ConnectionDenied,
+    InvalidInput,
+    JiragwError,
+    KeyExpired,
+    KeyInvalid,
+    KeyRevoked,
+    PermissionDenied,
+    ReauthRequired,
+    UpstreamError,
+)
+from jiragw.gateway import ceiling
+from jiragw.gateway.audit import Event
+from jiragw.gateway.headers import request_headers, response_headers
+from jiragw.gateway.paths import (
+    audit_target,
+    contain,
+    query_carries_key,
+    redirect_inside,
+    split_proxy_path,
+    upstream_url,
+)
+from jiragw.gateway.responses import jira_error
 from jiragw.gateway.state import Gateway
+from jiragw.gateway.upstream import Upstreams, open_stream
+from jiragw.store import ConnectionRecord, KeyRecord
 
-__all__ = ["routes"]
+__all__ = ["Proxy", "routes"]
+
+log = logging.getLogger("jiragw.proxy")
+
+_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Refusals that are the caller's doing (audited as "denied" and counted as denials).
+_DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked)
+
+
+class _ClientGone(Exception):
+    """The caller disconnected while sending its body."""
+
+
+@dataclass(slots=True)
+class _Call:
+    """What one proxied call accumulates for its audit event."""
+
+    method: str
+    key: KeyRecord | None = None
+    conn: ConnectionRecord | None = None
+    target: str = "/…"
+    status: int = 500
+    bytes_out: int = 0
+    upstream: bool = False
+    error: JiragwError | None = None
+
+
+class Proxy:
+    """The ASGI endpoint behind ``/jira/{connection}/...``."""
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.upstreams = Upstreams(gw.broker, now=gw.now, monotonic=gw.monotonic)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        method = scope["method"]
+        call = _Call(method if method in _METHODS else "OTHER")
+        try:
+            await self._handle(scope, receive, send, call)
+        except JiragwError as exc:
+            await self._refuse(exc, call, scope, receive, send)
+        except _ClientGone:
+            call.status = 499
+        except Exception:
+            if call.upstream:
+                raise  # the response has started; only closing the connection can tell the caller
+            log.exception("proxy failure before the response started")
+            failed = JiragwError("the gateway failed to handle this request")
+            await self._refuse(failed, call, scope, receive, send)
+        finally:
+            self._account(call, time.perf_counter() - started)
+
+    async def _refuse(
+        self, exc: JiragwError, call: _Call, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        call.error, call.status = exc, exc.status
+        await jira_error(exc)(scope, receive, send)
+
+    # -- the request --------------------------------------------------------------------------
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, call: _Call) -> None:
+        gw = self.gw
+        query: bytes = scope.get("query_string", b"")
+        if query and query_carries_key(query):
+            raise InvalidInput(
+                "gateway keys are never accepted in a query string; send it as "
+                "'Authorization: Bearer <key>' (or as the Basic password)"
+            )
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        authorization = None
+        declared = None
+        for header, value in raw_headers:
+            if header == b"authorization":
+                authorization = value.decode("latin-1")
+            elif header == b"content-length":
+                declared = value
+        call.key = key = await gw.authenticate(authorization)
+
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        name, rest = split_proxy_path(raw_path, scope.get("root_path", ""))
+        path = contain(rest)
+        call.target = audit_target(path.decoded)
+        conn = await self.upstreams.connection(name) if name is not None else None
+        if conn is None or not key.allows_connection(conn.id):
+            raise ConnectionDenied("this key may not use that connection (or it does not exist)")
+        call.conn = conn
+
+        op = ceiling.check(key, scope["method"], path.decoded, gw.table)
+        if op is not None:
+            call.target = op.path
+        body = await _read_body(receive, gw.max_body_bytes, declared)
+
+        creds = await self._credentials(conn, None)
+        url = upstream_url(creds.base_url, path, query)
+        headers = request_headers(raw_headers)
+        await self._forward(scope, send, call, creds, url, headers, body)
+
+    async def _credentials(self, conn: ConnectionRecord, stale: Credentials | None) -> Credentials:
+        try:
+            if stale is None:
+                return await self.upstreams.credentials(conn)
+            return await self.upstreams.renewed(stale)
+        except AuthError as exc:
+            raise ReauthRequired(
+                f"the connection {conn.name!r} cannot be used until an administrator re-authorizes it "
+                f"at {self.gw.public_url}/connections ({exc.code})"
+            ) from exc
+
+    async def _forward(
+        self,
+        scope: Scope,
+        send: Send,
+        call: _Call,
+        creds: Credentials,
+        url: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        gw = self.gw
+        method = scope["method"]
+        sent = time.perf_counter()
+        response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
+        try:
+            if response.status_code == 401:
+                self.upstreams.forget(creds.connection.id)
+                if creds.refreshable:
+                    await response.aclose()
+                    creds = await self._credentials(creds.connection, creds)
+                    response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
+            gw.metrics.upstream_latency.observe(time.perf_counter() - sent)
+            status = response.status_code
+            if status == 429:
+                gw.metrics.upstream_429.labels(creds.connection.name).inc()
+            out = response_headers(response.headers.raw)
+            if 300 <= status < 400:
+                out = self._redirect(scope, creds, out)
+            call.upstream, call.status = True, status
+            await send({"type": "http.response.start", "status": status, "headers": out})
+            async for chunk in response.aiter_raw():
+                call.bytes_out += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            await response.aclose()
+
+    def _redirect(
+        self, scope: Scope, creds: Credentials, headers: list[tuple[bytes, bytes]]
+    ) -> list[tuple[bytes, bytes]]:
+        """Rewrite a same-base ``Location`` onto the proxy; any other redirect is a 502."""
+        out: list[tuple[bytes, bytes]] = []
+        for name, value in headers:
+            if name == b"location":
+                rest = redirect_inside(creds.base_url, value.decode("latin-1"))
+                if rest is None:
+                    raise UpstreamError("Jira redirected outside the connection's API; not followed")
+                prefix = f"{scope.get('root_path', '')}/jira/{creds.connection.name}"
+                value = (prefix + rest).encode("latin-1")
+            out.append((name, value))
+        return out
+
+    # -- audit and metrics ----------------------------------------------------------------------
+
+    def _account(self, call: _Call, seconds: float) -> None:
+        gw = self.gw
+        exc = call.error
+        if exc is None:
+            outcome = "ok" if call.status < 400 else "error"
+        elif isinstance(exc, _DENIALS):
+            outcome = "denied"
+            gw.metrics.denials.labels(exc.code).inc()
+        else:
+            outcome = "error"
+        gw.metrics.requests.labels("proxy", call.method, str(call.status)).inc()
+        gw.metrics.latency.labels("proxy").observe(seconds)
+        gw.audit.record(
+            Event(
+                action="proxy",
+                actor=f"key:{call.key.id}" if call.key is not None else "anonymous",
+                outcome=outcome,
+                at=gw.now(),
+                key_id=call.key.id if call.key is not None else None,
+                connection_id=call.conn.id if call.conn is not None else None,
+                method=call.method,
+                target=call.target,
+                status_code=call.status,
+                latency_ms=round(seconds * 1000),
+                bytes_out=call.bytes_out,
+                error_code=exc.code if exc is not None else None,
+            )
+        )
+
+
+async def _read_body(receive: Receive, cap: int, declared: bytes | None) -> bytes:
+    """The whole request body, refusing past ``cap`` bytes (before reading, when declared)."""
+    if declared is not None:
+        try:
+            length = int(declared)
+        except ValueError as exc:
+            raise InvalidInput("the Content-Length header is not a number") from exc
+        if length > cap:
+            raise BodyTooLarge(f"the request body exceeds the gateway's limit of {cap} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge(f"the request body exceeds the gateway's limit of {cap} bytes")
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def routes(gw: Gateway) -> list[BaseRoute]:
-    return []
+    proxy = Proxy(gw)
+    return [
+        Route("/jira/{connection}/{path:path}", endpoint=proxy),
+        Route("/jira/{connection}", endpoint=proxy),
+    ]
