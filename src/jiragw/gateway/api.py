@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -118,6 +119,14 @@ def _audited(gw: Gateway, key: KeyRecord, action: str, method: str, target: str)
         )
 
 
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+Gw = Annotated[Gateway, Depends(_gateway)]
+
+
 async def _caller(request: Request, _: Annotated[Any, Depends(_bearer)]) -> KeyRecord:
     gw: Gateway = request.app.state.gateway
     return await gw.authenticate(request.headers.get("authorization"))
@@ -139,8 +148,8 @@ def _names(tx: Tx) -> dict[str, str]:
     return {c.id: c.name for c in tx.connections.list()}
 
 
-def build_api(gw: Gateway) -> FastAPI:
-    """The FastAPI sub-application (mounted at :data:`PREFIX` by :func:`routes`)."""
+def build_api() -> FastAPI:
+    """The FastAPI sub-application; :func:`routes` gives it its gateway and mounts it at :data:`PREFIX`."""
     api = FastAPI(
         title="jiragw management API",
         version=__version__,
@@ -151,8 +160,6 @@ def build_api(gw: Gateway) -> FastAPI:
         responses=_ERRORS,
         redirect_slashes=False,
     )
-
-    api.state.gateway = gw
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -178,22 +185,22 @@ def build_api(gw: Gateway) -> FastAPI:
     # -- who am I -------------------------------------------------------------------------
 
     @api.get("/whoami", tags=["keys"], summary="The calling key (any valid key)")
-    async def whoami(key: Caller) -> WhoAmI:
+    async def whoami(gw: Gw, key: Caller) -> WhoAmI:
         names = await gw.broker.db(_names)
         return WhoAmI(key=KeyOut.of(key, gw.now(), names), admin=is_admin(key))
 
     # -- connections ----------------------------------------------------------------------
 
     @api.get("/connections", tags=["connections"], summary="Every connection and its status")
-    async def connections_list(key: Admin) -> list[ConnectionOut]:
+    async def connections_list(gw: Gw, key: Admin) -> list[ConnectionOut]:
         return [ConnectionOut.of(v) for v in await list_connections(gw.broker)]
 
     @api.get("/connections/{name}", tags=["connections"], summary="One connection")
-    async def connections_show(name: ConnectionParam, key: Admin) -> ConnectionOut:
+    async def connections_show(gw: Gw, name: ConnectionParam, key: Admin) -> ConnectionOut:
         return ConnectionOut.of(await show_connection(gw.broker, name))
 
     @api.post("/connections/{name}/test", tags=["connections"], summary="Call Jira's myself with it")
-    async def connections_test(name: ConnectionParam, key: Admin) -> ConnectionTest:
+    async def connections_test(gw: Gw, name: ConnectionParam, key: Admin) -> ConnectionTest:
         with _audited(gw, key, "api.connection.test", "POST", name):
             await show_connection(gw.broker, name)  # NotFound is the caller's error, not the test's
             try:
@@ -207,7 +214,7 @@ def build_api(gw: Gateway) -> FastAPI:
         )
 
     @api.post("/connections/{name}/revoke", tags=["connections"], summary="Revoke its grant (terminal)")
-    async def connections_revoke(name: ConnectionParam, key: Admin) -> ConnectionOut:
+    async def connections_revoke(gw: Gw, name: ConnectionParam, key: Admin) -> ConnectionOut:
         with _audited(gw, key, "api.connection.revoke", "POST", name):
             await revoke_connection(gw.broker, name, reason=f"revoked through the API by key {key.id}")
         return ConnectionOut.of(await show_connection(gw.broker, name))
@@ -219,7 +226,7 @@ def build_api(gw: Gateway) -> FastAPI:
         status_code=204,
         response_class=Response,
     )
-    async def connections_remove(name: ConnectionParam, key: Admin) -> Response:
+    async def connections_remove(gw: Gw, name: ConnectionParam, key: Admin) -> Response:
         with _audited(gw, key, "api.connection.remove", "DELETE", name):
             await remove_connection(gw.broker, name)
         return Response(status_code=204)
@@ -227,14 +234,14 @@ def build_api(gw: Gateway) -> FastAPI:
     # -- keys -----------------------------------------------------------------------------
 
     @api.get("/keys", tags=["keys"], summary="Every inbound key (never the key itself)")
-    async def keys_list(key: Admin) -> list[KeyOut]:
+    async def keys_list(gw: Gw, key: Admin) -> list[KeyOut]:
         records = await asyncio.to_thread(list_keys, gw.store)
         names = await gw.broker.db(_names)
         now = gw.now()
         return [KeyOut.of(r, now, names) for r in records]
 
     @api.get("/keys/presets", tags=["keys"], summary="The ready-made scope ceilings")
-    async def keys_presets(key: Admin) -> list[PresetOut]:
+    async def keys_presets(gw: Gw, key: Admin) -> list[PresetOut]:
         out = []
         for preset in PRESETS.values():
             scopes, read_only = preset_scopes(preset.name, gw.table)
@@ -250,7 +257,7 @@ def build_api(gw: Gateway) -> FastAPI:
         status_code=201,
         responses={404: {"model": ErrorBody, "description": "A named connection does not exist."}},
     )
-    async def keys_create(body: KeyCreate, key: Admin, response: Response) -> KeyCreated:
+    async def keys_create(gw: Gw, body: KeyCreate, key: Admin, response: Response) -> KeyCreated:
         with _audited(gw, key, "api.key.create", "POST", body.name):
             if body.preset is not None and body.scopes is not None:
                 raise InvalidInput("give a preset or scopes, not both")
@@ -277,13 +284,13 @@ def build_api(gw: Gateway) -> FastAPI:
         return KeyCreated(**out.model_dump(), key=minted.secret.reveal())
 
     @api.get("/keys/{ref}", tags=["keys"], summary="One key, by id or name")
-    async def keys_show(ref: KeyRef, key: Admin) -> KeyOut:
+    async def keys_show(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
         record = await gw.broker.db(lambda tx: tx.keys.find(ref))
         names = await gw.broker.db(_names)
         return KeyOut.of(record, gw.now(), names)
 
     @api.post("/keys/{ref}/revoke", tags=["keys"], summary="Revoke a key, effective at once")
-    async def keys_revoke(ref: KeyRef, key: Admin) -> KeyOut:
+    async def keys_revoke(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
         with _audited(gw, key, "api.key.revoke", "POST", ref):
             record = await asyncio.to_thread(revoke_key, gw.store, ref, actor=f"key:{key.id}")
             gw.forget_key(record.id)
@@ -294,6 +301,7 @@ def build_api(gw: Gateway) -> FastAPI:
 
     @api.get("/audit", tags=["audit"], summary="Search the audit trail, oldest first, by cursor")
     async def audit_search(
+        gw: Gw,
         key: Admin,
         actor: TextQuery = None,
         action: TextQuery = None,
@@ -400,10 +408,23 @@ class _ApiDoor:
             self.metrics.latency.labels("api").observe(time.perf_counter() - started)
 
 
+class _ApiMount(Mount):
+    """A mount whose pattern also matches paths holding a decoded newline (``%0A``).
+
+    Starlette's pattern uses ``.``, which stops at a newline; such paths would
+    fall through to other route groups instead of getting the API's own 404/400.
+    """
+
+    def __init__(self, path: str, app: ASGIApp) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
 def routes(gw: Gateway) -> list[BaseRoute]:
     """``/api/v1/...`` and ``/docs``."""
-    api = build_api(gw)
+    api = build_api()
+    api.state.gateway = gw
     return [
-        Mount(PREFIX, app=_ApiDoor(api, gw.metrics)),
+        _ApiMount(PREFIX, _ApiDoor(api, gw.metrics)),
         Route("/docs", api_docs.endpoint(lambda: api.openapi(), PREFIX + "/openapi.json"), methods=["GET"]),
     ]
