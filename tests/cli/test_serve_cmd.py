@@ -102,6 +102,61 @@ def test_first_line_describes_a_gateway_that_accepts_connections(served: Running
     assert "Traceback" not in err
 
 
+def test_scriptable_path_to_a_working_key(served: Running, tmp_path: Path) -> None:
+    info = served.info
+    sandbox = info["sandbox"]
+    alice = next(u for u in sandbox["users"] if u["name"] == "alice")
+    env = served.cli_env(tmp_path)
+    connected = subprocess.run(
+        _jiragw(
+            "connect",
+            "api-token",
+            "--site",
+            sandbox["sites"]["acme"]["url"],
+            "--email",
+            alice["email"],
+            "--name",
+            "acme",
+            "--json",
+        ),
+        input=alice["api_token"] + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert connected.returncode == 0, connected.stderr
+    assert json.loads(connected.stdout)["connections"][0]["name"] == "acme"
+    key = _create_key(env)
+    assert key.startswith("jgw_")
+    me = httpx.get(info["url"] + "/jira/acme/rest/api/3/myself", headers={"Authorization": f"Bearer {key}"})
+    assert me.status_code == 200, me.text
+    assert me.json()["emailAddress"] == alice["email"]
+    code, err = served.stop(signal.SIGTERM)
+    assert code == 0, err
+    # The banner shows the sandbox's demo credentials; nothing logged after it while serving
+    # carries the Atlassian token or the gateway key.
+    banner, _, after = err.partition("Press Ctrl+C to stop.")
+    assert banner
+    assert alice["api_token"] not in after
+    assert key not in err
+
+
+def _create_key(env: dict[str, str]) -> str:
+    """A full-access key for ``acme``, made in-process against the served database."""
+    from jiragw.gateway.key_admin import create_key
+    from jiragw.store import Store
+    from jiragw.vault import Keyring
+
+    store = Store.open(env["JIRAGW_DATABASE_URL"], Keyring.load(Path(env["JIRAGW_MASTER_KEY_FILE"])))
+    try:
+        minted, _ = create_key(store, name="script", connections=["acme"], created_by="test", preset="full")
+    finally:
+        store.dispose()
+    return minted.secret.reveal()
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "needle"),
     [

@@ -185,3 +185,10 @@ async def test_sandbox_mode_serves_both_and_stops_cleanly(sandbox_run: Run, tmp_
             await client.get(served.url + "/")
         with pytest.raises(httpx.ConnectError):
             await client.get(info["base_url"] + "/_sandbox/healthz")
+
+
+async def test_sandbox_mode_login_link_is_for_this_gateway(sandbox_run: Run) -> None:
+    link = sandbox_run.served.admin_login_url
+    assert link is not None
+    assert link.startswith(sandbox_run.served.url + "/login/")
+    assert len(link.rsplit("/", 1)[1]) >= 43  # >= 256 bits, base64url
