@@ -33,12 +33,12 @@ __all__ = ["serve_command"]
 
 
 def _configure_logging(as_json: bool) -> None:
-    try:
-        from ..gateway.logs import configure_logging  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-        return
+    from ..gateway.logs import configure_logging
+
     configure_logging(json=as_json, level="INFO")
+    # httpx logs every upstream request at INFO: one line per proxied call, already audited.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _print_human(console: Console, served: Served) -> None:
