@@ -22,6 +22,7 @@ and ``no-referrer``: the callback URL carries a code.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -239,6 +240,12 @@ def _merge(old_grant_id: str, done: Connected) -> Callable[[Tx], None]:
     return write
 
 
+def _in_write_tx(gw: Gateway, fn: Callable[[Tx], None]) -> None:
+    # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must not lose its snapshot to a writer.
+    with gw.store.transaction(immediate=True) as tx:
+        fn(tx)
+
+
 async def _drop(ui: AdminUI, done: Connected) -> None:
     for conn in done.connections:
         try:
@@ -266,7 +273,7 @@ async def finish(ui: AdminUI, ctx: Ctx) -> Response:
             ui.pending.add_flow(state, Flow(flow.kind, flow.owner, name=flow.name))
         if flow.reauthorize_grant is not None:
             try:
-                await ui.gw.broker.db(_merge(flow.reauthorize_grant, done))
+                await asyncio.to_thread(_in_write_tx, ui.gw, _merge(flow.reauthorize_grant, done))
             except JiragwError:
                 await _drop(ui, done)
                 raise
