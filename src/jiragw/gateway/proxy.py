@@ -98,7 +98,8 @@ class Proxy:
 
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
-        self.upstreams = Upstreams(gw.broker, now=gw.now, monotonic=gw.monotonic)
+        # Late-bound, so a test (or an operator tool) swapping the gateway's clocks is obeyed.
+        self.upstreams = Upstreams(gw.broker, now=lambda: gw.now(), monotonic=lambda: gw.monotonic())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
