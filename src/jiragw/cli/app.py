@@ -14,7 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import JiragwError
-from . import connect_cmd, connections_cmd, devops_cmd, export_cmd, mcp_cmd, sandbox_cmd, serve_cmd, vault_cmd
+from . import (
+    audit_cmd,
+    connect_cmd,
+    connections_cmd,
+    devops_cmd,
+    export_cmd,
+    keys_cmd,
+    mcp_cmd,
+    sandbox_cmd,
+    serve_cmd,
+    vault_cmd,
+)
 
 __all__ = ["app", "main"]
 
@@ -33,6 +44,8 @@ app.add_typer(vault_cmd.vault, name="vault")
 app.add_typer(devops_cmd.devops, name="devops")
 app.command("export")(export_cmd.export_cmd)
 app.command("mcp")(mcp_cmd.mcp_cmd)
+app.add_typer(keys_cmd.keys, name="keys")
+app.add_typer(audit_cmd.audit, name="audit")
 
 
 @app.callback()
