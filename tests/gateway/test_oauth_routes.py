@@ -82,6 +82,7 @@ async def test_cloud_oauth_connects_one_site(ui_env: Env, admin: AdminClient) ->
     assert re.search(r'<span class="badge active">active</span>', page.text)
     conn = await ui_env.broker.connection("acme")
     assert conn.cloud_id == cloud_id(ui_env, "acme")
+    await ui_env.gw.audit.flush()  # see the note in tests/gateway/admin/client.py
     assert (await ui_env.broker.test("acme")).account_id
     secret = app_of(ui_env, "3lo")["client_secret"]
     assert all(secret not in p for p in admin.pages)
@@ -234,6 +235,7 @@ async def test_reauthorize_revives_the_same_connection(ui_env: Env, admin: Admin
     grant = await ui_env.broker.db(lambda tx: tx.grants.get(conn.grant_id))
     assert grant.status is GrantStatus.ACTIVE
     assert len(await ui_env.broker.db(lambda tx: tx.grants.list())) == 1
+    await ui_env.gw.audit.flush()  # see the note in tests/gateway/admin/client.py
     assert (await ui_env.broker.test("acme")).account_id
 
 
@@ -252,6 +254,7 @@ async def test_data_center_oauth2(ui_env: Env, admin: AdminClient) -> None:
     location = await consent_to(ui_env.gw.http, response.headers["location"])
     done = await admin.get(callback_path(location))
     assert done.status_code == 303, done.text
+    await ui_env.gw.audit.flush()  # see the note in tests/gateway/admin/client.py
     assert (await ui_env.broker.test("corp")).name
     assert all(dc_app["client_secret"] not in p for p in admin.pages)
 
@@ -282,5 +285,6 @@ async def test_oauth1_application_link(ui_env: Env, admin: AdminClient, clock: F
     location = await consent_to(ui_env.gw.http, response.headers["location"])
     done = await admin.get(callback_path(location))
     assert done.status_code == 303, done.text
+    await ui_env.gw.audit.flush()  # see the note in tests/gateway/admin/client.py
     assert (await ui_env.broker.test("corp1")).name
     assert all("PRIVATE KEY" not in p for p in admin.pages)

@@ -2,6 +2,12 @@
 
 Also answers the sandbox's consent page like a person would, keeping only
 some of the offered sites when asked.
+
+Note: on SQLite, ``Broker.test`` marks the connection used in a deferred
+read-then-write transaction, which fails at once with "database is locked"
+when the audit writer commits between its read and its write (WAL snapshot
+upgrade). Tests flush the audit buffer before calling it, so the background
+writer has nothing to commit concurrently.
 """
 
 from __future__ import annotations
