@@ -100,13 +100,19 @@ class Broker:
     def now(self) -> datetime:
         return self.store.clock()
 
-    def _run(self, fn: Callable[[Tx], T]) -> T:
-        with self.store.transaction() as tx:
+    def _run(self, fn: Callable[[Tx], T], write: bool) -> T:
+        with self.store.transaction(immediate=write) as tx:
             return fn(tx)
 
-    async def db(self, fn: Callable[[Tx], T]) -> T:
-        """Run ``fn`` in one transaction, in a worker thread (the store is synchronous)."""
-        return await asyncio.to_thread(self._run, fn)
+    async def db(self, fn: Callable[[Tx], T], *, write: bool = False) -> T:
+        """Run ``fn`` in one transaction, in a worker thread (the store is synchronous).
+
+        ``write`` takes SQLite's write lock up front: a transaction that reads and
+        then writes would otherwise fail at once with "database is locked" when
+        another connection committed in between (WAL snapshot upgrade), instead
+        of waiting its turn.
+        """
+        return await asyncio.to_thread(self._run, fn, write)
 
     async def connection(self, ref: ConnectionRecord | str) -> ConnectionRecord:
         """The connection named ``ref`` (re-read when a record is given)."""
@@ -352,9 +358,9 @@ class Broker:
                 identity = parse_myself(response.status_code, dict(response.headers), response.content)
         except JiragwError as exc:
             message = f"{exc.code}: {exc.message}"
-            await self.db(lambda tx: tx.connections.record_error(conn.id, message))
+            await self.db(lambda tx: tx.connections.record_error(conn.id, message), write=True)
             raise
-        await self.db(lambda tx: tx.connections.mark_used(conn.id))
+        await self.db(lambda tx: tx.connections.mark_used(conn.id), write=True)
         return identity
 
 

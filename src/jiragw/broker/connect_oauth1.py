@@ -66,7 +66,9 @@ async def start_oauth1(
 async def finish_oauth1(broker: Broker, *, query: str, initiator: Secret, private_key: Secret) -> Connected:
     """Check the callback (burning the flow), trade the verifier for an access token, store it."""
     key = flow_key(query)
-    flow = await broker.db(lambda tx: tx.states.consume(key, initiator=initiator, kind=GrantMethod.OAUTH1))
+    flow = await broker.db(
+        lambda tx: tx.states.consume(key, initiator=initiator, kind=GrantMethod.OAUTH1), write=True
+    )
     if flow.request_token is None:
         raise StateMismatch("the pending OAuth 1.0a flow lost its request token")
     verifier = oauth1.check_callback(query, flow.request_token)

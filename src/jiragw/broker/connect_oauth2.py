@@ -128,7 +128,7 @@ async def finish_authorization(
     """Check the callback (burning its state), exchange the code once, store grant and connections."""
     state = flow_key(query)
     # Consume and commit before anything else: a replay racing this callback finds the state used.
-    flow = await broker.db(lambda tx: tx.states.consume(state, initiator=initiator))
+    flow = await broker.db(lambda tx: tx.states.consume(state, initiator=initiator), write=True)
     if flow.kind not in (GrantMethod.OAUTH2_3LO, GrantMethod.DC_OAUTH2):
         raise StateMismatch("the callback's state belongs to another kind of flow")
     if flow.redirect_uri != redirect_uri:

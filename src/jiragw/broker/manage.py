@@ -113,7 +113,7 @@ async def revoke_connection(broker: Broker, name: str, *, reason: str = "revoked
             "grant.revoke", actor=broker.actor, outcome="ok", connection_id=conn.id, grant_id=grant.id
         )
 
-    await broker.db(write)
+    await broker.db(write, write=True)
 
 
 async def remove_connection(broker: Broker, name: str) -> None:
@@ -132,4 +132,4 @@ async def remove_connection(broker: Broker, name: str) -> None:
             grant_id=conn.grant_id,
         )
 
-    await broker.db(write)
+    await broker.db(write, write=True)

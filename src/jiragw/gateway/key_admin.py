@@ -51,7 +51,7 @@ def create_key(
     """A new key bound to ``connections`` (names, or ``*`` for all); audited as ``key.create``."""
     ceiling, ro = _ceiling(preset, scopes, read_only)
     minted = mint_key()
-    with store.transaction() as tx:
+    with store.transaction(immediate=True) as tx:
         ids = _connection_ids(tx, connections)
         record = tx.keys.create(
             name=name,
@@ -83,7 +83,7 @@ def list_keys(store: Store) -> list[KeyRecord]:
 
 def revoke_key(store: Store, ref: str, *, actor: str) -> KeyRecord:
     """Revoke a key by id or unique name; audited as ``key.revoke``."""
-    with store.transaction() as tx:
+    with store.transaction(immediate=True) as tx:
         record = tx.keys.revoke(tx.keys.find(ref).id)
         tx.audit.append("key.revoke", actor=actor, outcome="ok", key_id=record.id, target=record.name)
     return record

@@ -96,5 +96,5 @@ class Gateway:
                 del self._keys[digest]
 
     def _touch_keys(self, used: dict[str, datetime]) -> None:
-        with self.store.transaction() as tx:
+        with self.store.transaction(immediate=True) as tx:
             tx.keys.touch(used)
