@@ -10,7 +10,10 @@ then, in order:
 - a read-only key may call only read operations: those whose scopes are all
   ``read:...`` (so ``POST /search/jql`` is a read, ``POST /issue`` is not);
 - the key's ceiling must hold the operation's classic scopes or its granular
-  scopes in full, as Atlassian itself decides; the denial names what is missing.
+  scopes in full, as Atlassian itself decides; the denial names what is missing;
+- a Jira REST read the spec lists with no scope at all (``serverInfo``, the board
+  list) is open to every key: no scope guards it, and clients such as
+  pycontribs ``jira`` call ``serverInfo`` when they start.
 
 Presets are derived from the table, not hand-listed: "read-only" is every
 ``read:`` scope, "read/write work" is the classic work scopes plus every
@@ -106,6 +109,20 @@ def _missing(op: Operation, ceiling: Iterable[str]) -> list[str]:
     return sorted(best or ())
 
 
+# Jira REST reads the spec lists with no OAuth scope at all (serverInfo, the board list):
+# they expose nothing a scope guards, and clients call serverInfo on start-up.
+_OPEN_READ_PREFIXES = ("/rest/api/", "/rest/agile/")
+
+
+def _open_read(op: Operation) -> bool:
+    return (
+        op.method in ("GET", "HEAD")
+        and not op.classic_scopes
+        and not op.granular_scopes
+        and op.path.startswith(_OPEN_READ_PREFIXES)
+    )
+
+
 def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = None) -> Operation | None:
     """The operation ``method path`` is, if ``key`` may call it; raises the denial otherwise."""
     table = table or load_scope_table()
@@ -119,6 +136,8 @@ def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = Non
             details={"method": method.upper()},
         )
     described = f"{op.method} {op.path} ({op.operation_id})"
+    if _open_read(op):
+        return op
     if key.read_only and not is_read(op):
         raise ReadOnlyKey(
             f"this key is read-only and {described} writes",

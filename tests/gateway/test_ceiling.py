@@ -1,0 +1,109 @@
+"""Least-privilege decisions on the scope table, without a network (gateway/ceiling.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
+from jiragw.gateway.ceiling import check, is_read, preset_scopes
+from jiragw.scopes import load_scope_table
+from jiragw.store import KeyRecord
+
+
+def key(preset: str | None = None, scopes: set[str] | None = None, read_only: bool = False) -> KeyRecord:
+    if preset is not None:
+        ceiling, read_only = preset_scopes(preset)
+    else:
+        ceiling = frozenset(scopes or ())
+    return KeyRecord(
+        id="k1",
+        name="k",
+        prefix="jgw_abcdefgh",
+        scopes=frozenset(ceiling),
+        read_only=read_only,
+        connection_ids=frozenset({"*"}),
+        created_by="t",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_at=None,
+        revoked_at=None,
+        last_used_at=None,
+    )
+
+
+OPEN_READS = ["/rest/api/2/serverInfo", "/rest/api/3/serverInfo", "/rest/agile/1.0/board"]
+
+
+@pytest.mark.parametrize("path", OPEN_READS)
+@pytest.mark.parametrize("preset", ["read-only", "read-write-work", "full"])
+def test_reads_the_spec_guards_with_no_scope_are_open_to_every_key(path: str, preset: str) -> None:
+    op = check(key(preset), "GET", path)
+    assert op is not None
+    assert not op.classic_scopes
+    assert not op.granular_scopes
+
+
+def test_a_write_with_no_documented_scope_is_refused_to_restricted_keys() -> None:
+    table = load_scope_table()
+    unscoped_write = next(
+        op
+        for op in table.operations
+        if op.method == "DELETE" and not op.classic_scopes and not op.granular_scopes
+    )
+    concrete = unscoped_write.path.replace("{", "x").replace("}", "")
+    with pytest.raises(ReadOnlyKey):
+        check(key("read-only"), "DELETE", concrete)
+    with pytest.raises(ScopeDenied):
+        check(key("read-write-work"), "DELETE", concrete)
+    assert check(key("full"), "DELETE", concrete) == unscoped_write
+
+
+def test_read_only_refuses_writes_but_allows_searching_by_post() -> None:
+    ro = key("read-only")
+    assert check(ro, "POST", "/rest/api/3/search/jql") is not None
+    assert check(ro, "GET", "/rest/api/2/issue/PLAT-1") is not None
+    for method, path in [
+        ("POST", "/rest/api/3/issue"),
+        ("PUT", "/rest/api/2/issue/PLAT-1"),
+        ("POST", "/rest/api/latest/issue/PLAT-1/transitions"),
+        ("POST", "/rest/api/3/issue/PLAT-1/comment"),
+        ("DELETE", "/rest/api/3/issue/PLAT-1"),
+    ]:
+        with pytest.raises(ReadOnlyKey) as denied:
+            check(ro, method, path)
+        assert denied.value.details["operation"]
+
+
+def test_a_denial_names_the_missing_scope() -> None:
+    with pytest.raises(ScopeDenied) as denied:
+        check(key(scopes={"read:jira-user"}), "GET", "/rest/api/3/issue/PLAT-1")
+    assert "read:jira-work" in denied.value.message
+    assert denied.value.details["missing_scopes"]
+
+
+def test_work_keys_cannot_administer_projects() -> None:
+    rw = key("read-write-work")
+    assert check(rw, "POST", "/rest/api/3/issue") is not None
+    with pytest.raises(ScopeDenied) as denied:
+        check(rw, "POST", "/rest/api/3/project")
+    # the smallest gap: the classic admin scope, or the granular project-write scope
+    assert denied.value.details["missing_scopes"] in (["manage:jira-configuration"], ["write:project:jira"])
+
+
+def test_unknown_operations_only_for_unrestricted_keys() -> None:
+    assert check(key("full"), "GET", "/rest/api/3/not-a-thing/at-all/really") is None
+    with pytest.raises(OperationUnknown):
+        check(key("read-write-work"), "GET", "/rest/api/3/not-a-thing/at-all/really")
+    with pytest.raises(OperationUnknown):
+        check(key(scopes={"*"}, read_only=True), "GET", "/rest/x/y")
+
+
+def test_read_is_every_scope_a_read_scope() -> None:
+    table = load_scope_table()
+    search = table.match("POST", "/rest/api/3/search/jql")
+    create = table.match("POST", "/rest/api/3/issue")
+    assert search is not None
+    assert create is not None
+    assert is_read(search)
+    assert not is_read(create)
