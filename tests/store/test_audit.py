@@ -22,3 +22,47 @@ def test_append_and_tail(store: Store, clock: FakeClock) -> None:
         assert events[0].at == clock.now
         assert [e.id for e in tx.audit.tail(connection_id="c1")] == [first]
         assert len(tx.audit.tail(limit=1)) == 1
+
+
+def test_append_many_writes_every_column_and_defaults_the_time(store: Store, clock: FakeClock) -> None:
+    at = clock.now
+    clock.advance(seconds=5)
+    with store.transaction() as tx:
+        written = tx.audit.append_many(
+            [
+                {
+                    "action": "proxy",
+                    "actor": "key:k1",
+                    "outcome": "ok",
+                    "at": at,
+                    "key_id": "k1",
+                    "connection_id": "c1",
+                    "method": "GET",
+                    "target": "/rest/api/3/issue/{issueIdOrKey}",
+                    "status_code": 200,
+                    "latency_ms": 3,
+                    "bytes_out": 120,
+                },
+                {"action": "proxy", "actor": "anonymous", "outcome": "denied", "error_code": "key_invalid"},
+                {"action": "admin", "actor": "admin", "outcome": "ok", "detail": {"what": "key.create"}},
+            ]
+        )
+        assert tx.audit.append_many([]) == 0
+    assert written == 3
+    with store.transaction() as tx:
+        admin, denied, ok = tx.audit.tail()
+    assert (ok.at, ok.key_id, ok.connection_id, ok.method) == (at, "k1", "c1", "GET")
+    assert (ok.target, ok.status_code, ok.latency_ms, ok.bytes_out) == (
+        "/rest/api/3/issue/{issueIdOrKey}",
+        200,
+        3,
+        120,
+    )
+    assert (denied.at, denied.outcome, denied.error_code, denied.key_id) == (
+        clock.now,
+        "denied",
+        "key_invalid",
+        None,
+    )
+    assert admin.detail == {"what": "key.create"}
+    assert ok.id < denied.id < admin.id
