@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,9 @@ class Event:
     bytes_out: int | None = None
     error_code: str | None = None
     detail: dict[str, Any] | None = None
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 class AuditWriter:
@@ -110,22 +113,10 @@ class AuditWriter:
             return len(events)
 
     def _write(self, events: list[Event], used: dict[str, datetime]) -> None:
-        with self._store.transaction() as tx:
-            for e in events:
-                tx.audit.append(
-                    e.action,
-                    actor=e.actor,
-                    outcome=e.outcome,
-                    at=e.at,
-                    key_id=e.key_id,
-                    connection_id=e.connection_id,
-                    method=e.method,
-                    target=e.target,
-                    status_code=e.status_code,
-                    latency_ms=e.latency_ms,
-                    bytes_out=e.bytes_out,
-                    error_code=e.error_code,
-                    detail=e.detail,
-                )
+        if events:
+            # One executemany per batch: no ORM object per event (it held the GIL, slowing the loop).
+            rows = [{name: getattr(e, name) for name in _EVENT_FIELDS} for e in events]
+            with self._store.transaction() as tx:
+                tx.audit.append_many(rows)
         if used and self._on_touch is not None:
             self._on_touch(used)
