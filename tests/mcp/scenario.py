@@ -49,12 +49,25 @@ def error_code(result: CallToolResult) -> str | None:
     return str(code)
 
 
-async def ok(client: Client, name: str, args: dict[str, Any]) -> dict[str, Any]:
+async def answer(client: Client, name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A successful call's Markdown and structured content."""
     result = await client.call_tool(name, args)
     assert not result.is_error, f"{name}: {text(result)}"
     assert text(result).strip()
     assert result.structured_content is not None
-    return dict(result.structured_content)
+    return text(result), dict(result.structured_content)
+
+
+async def ok(client: Client, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return (await answer(client, name, args))[1]
+
+
+def assert_prose_once(markdown: str, structured: dict[str, Any], *prose: str) -> None:
+    """Long text travels once: in the Markdown, never again in the structured content."""
+    dumped = json.dumps(structured)
+    for piece in prose:
+        assert piece in markdown
+        assert piece not in dumped
 
 
 def tools_list_bytes(listed: Any) -> int:
@@ -67,20 +80,29 @@ async def exercise(client: Client, extra: dict[str, Any] | None = None, *, user:
     called: set[str] = set()
 
     async def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
-        called.add(name)
-        return await ok(client, name, {**args, **more})
+        return (await read(name, args))[1]
 
-    page = await call("search_issues", {"jql": JQL, "limit": 2, "fields": ["Story Points", "description"]})
+    async def read(name: str, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        called.add(name)
+        return await answer(client, name, {**args, **more})
+
+    page_text, page = await read(
+        "search_issues", {"jql": JQL, "limit": 2, "fields": ["Story Points", "description"]}
+    )
     assert len(page["issues"]) == 2
+    assert all(set(i) == {"key", "status"} for i in page["issues"])  # the rest is in the Markdown
+    assert all(page_text.count(f"\n{i['key']} [") == 1 for i in page["issues"])
     assert page["next_cursor"]
     second = await call("search_issues", {"jql": JQL, "limit": 2, "cursor": page["next_cursor"]})
     assert {i["key"] for i in second["issues"]}.isdisjoint({i["key"] for i in page["issues"]})
     key = page["issues"][0]["key"]
     project = key.split("-")[0]
-    issue = await call("get_issue", {"key": key})
+    shown, issue = await read("get_issue", {"key": key})
     assert issue["key"] == key
     assert issue["status"]
+    assert shown.startswith(f"{key}: ")
     assert "self" not in json.dumps(issue)
+    assert "http" not in shown.split("Description:")[0]  # no self or avatar URLs among the fields
     meta = await call("projects", {"project": project, "issue_type": "Task"})
     assert "Task" in meta["issue_types"]
     assert any(f.get("required") for f in meta["create_fields"])
@@ -103,15 +125,19 @@ async def exercise(client: Client, extra: dict[str, Any] | None = None, *, user:
     assert moved["status"] == "In Progress"
     added = await call("comment", {"key": new, "body": "first *take*"})
     await call("comment", {"key": new, "body": "second take", "comment_id": added["id"]})
-    comments = await call("list_comments", {"key": new})
-    assert [c["body"] for c in comments["comments"]] == ["second take"]
+    listed_text, comments = await read("list_comments", {"key": new})
+    assert comments["comment_ids"] == [added["id"]]
+    assert listed_text.endswith(f"[id {added['id']}]: second take")
+    assert "first" not in listed_text
     await call("assign_issue", {"key": new, "assignee": "unassigned"})
     await call("link_issues", {"from_key": new, "to_key": key, "type": "Relates"})
-    seen = await call("get_issue", {"key": new})
-    assert seen["summary"] == "Renamed by an agent"
+    seen_text, seen = await read("get_issue", {"key": new})
+    assert seen_text.startswith(f"{new}: Renamed by an agent\n")
     assert seen["status"] == "In Progress"
-    assert seen["description"] == "Steps:\n\n- one\n- **two**"
-    assert seen["links"]
+    assert "Description:\nSteps:\n\n- one\n- **two**\n" in seen_text
+    assert seen["links"] == [f"relates to {key}"]
+    assert seen["comment_ids"] == [added["id"]]
+    assert_prose_once(seen_text, seen, "Steps:", "second take")
     users = await call("search_users", {"query": "alice"})
     assert users["users"][0]["name"]
     fields = await call("search_fields", {"query": "story"})

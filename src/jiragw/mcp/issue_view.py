@@ -4,6 +4,9 @@ Core facts first (key, summary, type, status, priority, assignee, dates),
 then any further field the caller asked for, by its name, pruned of Jira's
 noise (:func:`jiragw.mcp.render.prune`). Custom fields travel by the name
 people know (``Story Points``), never by ``customfield_10016``.
+:func:`issue_ref` is what structured content says of an issue: its key and
+status, the handles a program chains its next call on; every other fact
+travels once, in the Markdown (:class:`jiragw.mcp.tool.Result`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from .render import joined, name_of, person, prune, short_date, text_value
 
-__all__ = ["CORE_FIELDS", "issue_data", "issue_line"]
+__all__ = ["CORE_FIELDS", "issue_data", "issue_line", "issue_ref"]
 
 # Jira field ids a search always asks for.
 CORE_FIELDS = ("summary", "issuetype", "status", "priority", "assignee", "created", "updated")
@@ -98,3 +101,8 @@ def issue_line(data: Mapping[str, Any]) -> str:
     extra = "; ".join(f"{k}: {text_value(v)}" for k, v in (data.get("fields") or {}).items())
     tail = joined([data.get("assignee") or "unassigned", dates, extra], "; ")
     return f"{data.get('key')} [{tags}] {data.get('summary', '')} — {tail}"
+
+
+def issue_ref(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An issue in structured content: its key and status (the facts live in the Markdown)."""
+    return {k: data[k] for k in ("key", "status") if data.get(k) is not None}

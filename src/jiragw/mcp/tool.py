@@ -35,7 +35,18 @@ class Op:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """A tool's answer: compact Markdown for the model, and the same facts as structured content."""
+    """A tool's answer: ``text`` (Markdown) is the whole answer; ``data`` a small index of it.
+
+    Every fact travels once. The Markdown carries all of them, prose
+    included (descriptions, comment bodies, the long tail of fields), so a
+    client that shows the model only ``content`` loses nothing. ``data``
+    becomes ``structuredContent``: the handles and state a program chains
+    its next call on (keys, ids, status, transitions, cursors, totals),
+    never prose. No tool declares an ``outputSchema``, so the spec requires
+    nothing of ``structuredContent``; its suggestion to repeat it as JSON
+    text (MCP 2025-06-18, Tools, "Structured Content") is not followed
+    because it would send every fact twice.
+    """
 
     text: str
     data: dict[str, Any] = field(default_factory=dict)

@@ -33,21 +33,21 @@ async def _list(call: Call, args: Mapping[str, Any]) -> Result:
     )
     comments = list(body.get("comments") or [])
     total = int(body.get("total") or start + len(comments))
-    data = []
+    ids = []
     lines = []
     for c in comments:
         md = from_jira_text(call.jira.ctx, c.get("body"))
         who, when = name_of(c.get("author")) or "someone", short_date(c.get("created"))
-        data.append({"id": c.get("id"), "author": who, "created": when, "body": md})
+        ids.append(str(c.get("id")))
         lines.append(f"- {who}, {when} [id {c.get('id')}]: {md}")
-    out: dict[str, Any] = {"key": key, "total": total, "comments": data}
+    out: dict[str, Any] = {"key": key, "total": total, "comment_ids": ids}
     text = (
-        f"{key}: comments {start + 1}-{start + len(data)} of {total}\n" + "\n".join(lines)
-        if data
+        f"{key}: comments {start + 1}-{start + len(ids)} of {total}\n" + "\n".join(lines)
+        if ids
         else (f"{key} has no comments" + (" here." if start else "."))
     )
-    nxt = start + len(data)
-    if data and nxt < total:
+    nxt = start + len(ids)
+    if ids and nxt < total:
         out["next_cursor"] = cursor_encode({"key": key, "s": nxt})
         text += f"\nMore comments: call again with cursor={out['next_cursor']}"
     return Result(text, out)

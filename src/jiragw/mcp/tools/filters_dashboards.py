@@ -14,6 +14,7 @@ from typing import Any
 from jiragw.jira.resources.dashboards import Dashboard
 from jiragw.jira.resources.filters import Filter
 
+from ..issue_view import issue_ref
 from ..tool import Call, Op, Result, ToolSpec
 from .search import CURSOR, LIMIT, SEARCH_OPS, render_page, search_page
 
@@ -40,7 +41,7 @@ async def _filters(call: Call, args: Mapping[str, Any]) -> Result:
             issues, nxt, total = await search_page(
                 call, flt.jql, list(args.get("fields") or ()), int(args.get("limit", 20)), args.get("cursor")
             )
-            data["issues"] = issues
+            data["issues"] = [issue_ref(i) for i in issues]
             if nxt:
                 data["next_cursor"] = nxt
             if total is not None:

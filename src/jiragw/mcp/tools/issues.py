@@ -14,7 +14,7 @@ from typing import Any
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources import from_jira_text
 
-from ..issue_view import issue_data, issue_line
+from ..issue_view import issue_data, issue_line, issue_ref
 from ..render import joined, name_of, short_date, text_value
 from ..tool import Call, Op, Result, ToolSpec
 from .users_fields import USER_SEARCH, resolve_user
@@ -27,15 +27,13 @@ _COMMENTS_SHOWN = 20
 _AUTO = frozenset({"project", "issuetype", "summary", "reporter"})  # filled by the tool or by Jira
 
 
-def _comment_lines(call: Call, comments: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    lines, data = [], []
+def _comment_lines(call: Call, comments: list[dict[str, Any]]) -> list[str]:
+    lines = []
     for c in comments:
         body = from_jira_text(call.jira.ctx, c.get("body"))
         who = name_of(c.get("author")) or "someone"
-        when = short_date(c.get("created"))
-        lines.append(f"- {who}, {when} [id {c.get('id')}]: {body}")
-        data.append({"id": c.get("id"), "author": who, "created": when, "body": body})
-    return lines, data
+        lines.append(f"- {who}, {short_date(c.get('created'))} [id {c.get('id')}]: {body}")
+    return lines
 
 
 def _links(fields: Mapping[str, Any]) -> list[str]:
@@ -54,6 +52,7 @@ async def _get(call: Call, args: Mapping[str, Any]) -> Result:
     raw = await call.jira.ctx.get(f"/issue/{key}")
     names = await call.jira.fields.names()
     data = issue_data(raw, names, everything=True)
+    index = issue_ref(data)
     f = raw.get("fields") or {}
     lines = [f"{data['key']}: {data.get('summary', '')}"]
     lines.append(
@@ -73,37 +72,35 @@ async def _get(call: Call, args: Mapping[str, Any]) -> Result:
         lines.append("; ".join(f"{k}: {text_value(v)}" for k, v in extras.items()))
     links = _links(f)
     if links:
-        data["links"] = links
+        index["links"] = links
         lines.append("Links: " + "; ".join(links))
     subtasks = [
         f"{s.get('key')} ({name_of((s.get('fields') or {}).get('status'))})" for s in f.get("subtasks") or []
     ]
     if subtasks:
-        data["subtasks"] = subtasks
+        index["subtasks"] = subtasks
         lines.append("Subtasks: " + ", ".join(subtasks))
     if args.get("transitions", True):
         transitions = await call.jira.issues.transitions(key)
         targets = sorted({t.to.name for t in transitions if t.to is not None})
         if targets:
-            data["transitions"] = targets
+            index["transitions"] = targets
             lines.append("Can move to: " + ", ".join(targets))
     description = from_jira_text(call.jira.ctx, f.get("description"))
     if description:
-        data["description"] = description
         lines += ["", "Description:", description]
     block = f.get("comment") or {}
     comments = list(block.get("comments") or [])
     if args.get("comments", True) and comments:
         shown = comments[-_COMMENTS_SHOWN:]
-        comment_lines, comment_data = _comment_lines(call, shown)
         total = int(block.get("total") or len(comments))
-        data["comments"] = comment_data
+        index["comment_ids"] = [str(c.get("id")) for c in shown]
         head = f"Comments ({total}):" if total == len(shown) else f"Comments (last {len(shown)} of {total}):"
-        lines += ["", head, *comment_lines]
+        lines += ["", head, *_comment_lines(call, shown)]
         if total > len(shown):
-            data["comments_total"] = total
+            index["comments_total"] = total
             lines.append("Older comments: list_comments.")
-    return Result("\n".join(lines), data)
+    return Result("\n".join(lines), index)
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -183,7 +180,7 @@ async def _create(call: Call, args: Mapping[str, Any]) -> Result:
         labels=list(args["labels"]) if args.get("labels") else None,
     )
     data = issue_data(issue.raw, {})
-    return Result("Created " + issue_line(data), data)
+    return Result("Created " + issue_line(data), issue_ref(data))
 
 
 async def _field_values(call: Call, fields: Mapping[str, Any]) -> dict[str, Any]:

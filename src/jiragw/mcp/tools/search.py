@@ -15,7 +15,7 @@ from typing import Any
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources import from_jira_text
 
-from ..issue_view import CORE_FIELDS, issue_data, issue_line
+from ..issue_view import CORE_FIELDS, issue_data, issue_line, issue_ref
 from ..render import cursor_decode, cursor_encode
 from ..tool import Call, Op, Result, ToolSpec
 
@@ -84,7 +84,7 @@ def render_page(issues: list[dict[str, Any]], next_cursor: str | None, total: in
     for data in issues:
         lines.append(issue_line(data))
         if data.get("description"):
-            lines.append("  " + data["description"].replace("\n", "\n  "))
+            lines += [f"  {line}" if line else "" for line in data["description"].split("\n")]
     head = f"{len(issues)} issues" + (f" of {total}" if total is not None else "")
     if not issues:
         return "No issues match."
@@ -96,7 +96,7 @@ async def _search(call: Call, args: Mapping[str, Any]) -> Result:
     issues, next_cursor, total = await search_page(
         call, str(args["jql"]), list(args.get("fields") or ()), int(args.get("limit", 20)), args.get("cursor")
     )
-    data: dict[str, Any] = {"issues": issues}
+    data: dict[str, Any] = {"issues": [issue_ref(i) for i in issues]}
     if total is not None:
         data["total"] = total
     if next_cursor:
