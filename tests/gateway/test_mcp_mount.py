@@ -15,8 +15,10 @@ import httpx
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from starlette.routing import Route
 
 from jiragw.broker.connect_client_credentials import connect_client_credentials
+from jiragw.gateway.mcp_mount import McpApp
 from jiragw.jira.client import JiraClient
 from jiragw.secrets import Secret
 from tests.gateway.conftest import GATEWAY, Env
@@ -137,3 +139,36 @@ async def test_unrestricted_key_reaches_devops_on_a_client_credentials_connectio
         listed = await client.list_tools()
         assert {t.name for t in listed.tools} == ALL_TOOLS
         await exercise_devops(client, jira.devops, {"connection": "ci"}, issue)
+
+
+async def test_a_keys_requests_share_one_field_listing_per_connection(env: Env) -> None:
+    await env.connect_cloud("acme")
+    first, one = env.key(preset="read-only")
+    second, two = env.key(preset="read-only")
+
+    def listings() -> int:
+        return sum(n for k, n in env.sandbox.counters.items() if k.operation == "getFields")
+
+    async def get_issues(client: Client, *keys: str) -> None:
+        for key in keys:  # each call is its own stateless HTTP request
+            assert error_code(await client.call_tool("get_issue", {"key": key})) is None
+
+    async with env.app.router.lifespan_context(env.app):
+        transport = httpx2.ASGITransport(app=env.app)
+        for secret, keys, expected in (
+            (first, ("PLAT-1", "PLAT-2", "PLAT-3"), 1),
+            (first, ("PLAT-4",), 1),  # a new MCP session of the same key reuses its client
+            (second, ("PLAT-1", "PLAT-2"), 2),  # another key: its own client, one more listing
+        ):
+            headers = {"Authorization": f"Bearer {secret}"}
+            async with (
+                httpx2.AsyncClient(transport=transport, headers=headers) as http,
+                Client(streamable_http_client(MCP_URL, http_client=http)) as client,
+            ):
+                await get_issues(client, *keys)
+            assert listings() == expected
+        mounted = next(r for r in env.app.routes if getattr(r, "path", None) == "/mcp")
+        assert isinstance(mounted, Route)
+        assert isinstance(mounted.endpoint, McpApp)
+        assert set(mounted.endpoint.kept) == {one.id, two.id}
+    assert not mounted.endpoint.kept  # the gateway's shutdown closed every kept client

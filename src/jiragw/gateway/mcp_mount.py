@@ -10,13 +10,18 @@ sees only the connection's credentials. Every tool call is audited
 (``action="mcp"``, the tool's name as target) through the batch writer.
 
 The session manager runs stateless with JSON answers: every request is
-authenticated on its own and no session state outlives it, so any gateway
-worker can serve any request.
+authenticated on its own, so any gateway worker can serve any request. What
+a worker keeps between requests is a cache, not a session: per gateway key,
+the :class:`~jiragw.mcp.access.Access` with its open Jira clients (so a
+connection's field listing is fetched once, not on every tool call), for at
+most :data:`KEPT_KEYS` keys, the least recently used dropped first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +40,9 @@ from jiragw.store import KeyRecord
 if TYPE_CHECKING:
     from jiragw.mcp.access import Access, AuditFn
 
-__all__ = ["McpApp", "build", "routes", "running"]
+__all__ = ["KEPT_KEYS", "McpApp", "build", "routes", "running"]
+
+KEPT_KEYS = 256  # gateway keys whose MCP reach (and open Jira clients) a worker keeps between requests
 
 _KEY = "jiragw.key"  # where the authenticated key rides in the ASGI scope
 
@@ -50,6 +57,8 @@ class McpApp:
         self.gw = gw
         self.server = build_server(self._access_for)
         self.manager = StreamableHTTPSessionManager(app=self.server, json_response=True, stateless=True)
+        self.kept: OrderedDict[str, Access] = OrderedDict()
+        self._keeping = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -69,7 +78,27 @@ class McpApp:
         from jiragw.mcp.access import for_key
 
         gw = self.gw
-        return for_key(key, broker=gw.broker, http=gw.http, public_url=gw.public_url, audit=self._audit(key))
+        async with self._keeping:
+            access = self.kept.pop(key.id, None)
+            if access is None:
+                access = for_key(
+                    key, broker=gw.broker, http=gw.http, public_url=gw.public_url, audit=self._audit(key)
+                )
+            else:  # this request's record: the ceiling, flags and expiry as the key stands now
+                access.key, access.read_only = key, key.read_only
+            self.kept[key.id] = access
+            # Dropped, not closed: a request may still be using it, and its clients send
+            # through the gateway's shared upstream client, so they hold no connection of their own.
+            while len(self.kept) > KEPT_KEYS:
+                self.kept.popitem(last=False)
+        return access
+
+    async def aclose(self) -> None:
+        """Close every kept session's Jira clients (at gateway shutdown)."""
+        async with self._keeping:
+            kept, self.kept = list(self.kept.values()), OrderedDict()
+        for access in kept:
+            await access.aclose()
 
     def _audit(self, key: KeyRecord) -> AuditFn:
         gw = self.gw
@@ -102,8 +131,11 @@ def build(gw: Gateway) -> McpApp:
 @contextlib.asynccontextmanager
 async def running(mcp_app: McpApp) -> AsyncIterator[None]:
     """Run the streamable-HTTP session manager for the gateway's lifetime."""
-    async with mcp_app.manager.run():
-        yield
+    try:
+        async with mcp_app.manager.run():
+            yield
+    finally:
+        await mcp_app.aclose()
 
 
 def routes(mcp_app: McpApp) -> list[BaseRoute]:

@@ -12,10 +12,17 @@ called, and on every request actually sent upstream (:class:`GuardedTransport`
 wraps the shared upstream client), so a tool that strays from its declaration
 is still stopped before Jira sees the request. The caller's own token never
 travels upstream: Jira requests carry only the connection's credentials.
+
+An :class:`Access` keeps one open Jira client per connection for its whole
+life (a stdio session; over HTTP, one gateway key's requests), so the SDK's
+field name <-> id cache is listed once, not on every tool call; the listing
+is dropped after :attr:`Access.field_ttl` seconds so fields created or renamed
+in Jira show up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +40,9 @@ from jiragw.store import ConnectionRecord, KeyRecord
 
 from .tool import ToolSpec
 
-__all__ = ["Access", "AuditFn", "GuardedTransport", "for_key", "for_local", "store_audit"]
+__all__ = ["FIELD_TTL", "Access", "AuditFn", "GuardedTransport", "for_key", "for_local", "store_audit"]
+
+FIELD_TTL = 300.0  # seconds a connection's field listing is reused
 
 # (tool, connection id, outcome, error code, latency ms)
 AuditFn = Callable[[str, str | None, str, str | None, int], None]
@@ -51,6 +60,11 @@ class Access:
     public_url: str | None = None
     audit: AuditFn | None = None
     table: ScopeTable = field(default_factory=load_scope_table)
+    field_ttl: float = FIELD_TTL
+    clock: Callable[[], float] = time.monotonic
+    # connection id -> (open client, its guarded HTTP client, when its field listing may be used until)
+    _clients: dict[str, tuple[JiraClient, httpx.AsyncClient, float]] = field(default_factory=dict, repr=False)
+    _opening: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def session_read_only(self) -> bool:
@@ -118,11 +132,41 @@ class Access:
             return True
         return False
 
-    def client(self, conn: ConnectionRecord) -> tuple[JiraClient, httpx.AsyncClient]:
-        """A Jira client for ``conn`` whose every request passes :meth:`check` first."""
-        base = urlsplit(conn.api_base_url).path.rstrip("/")
-        guarded = httpx.AsyncClient(transport=GuardedTransport(self.http, base, self.check), timeout=30.0)
-        return JiraClient.from_connection(conn.name, broker=self.broker, client=guarded), guarded
+    async def client(self, conn: ConnectionRecord) -> JiraClient:
+        """This session's open Jira client for ``conn``; every request it sends passes :meth:`check` first.
+
+        Kept open across tool calls (closed by :meth:`aclose`) so its field
+        cache is reused; the cache is dropped once :attr:`field_ttl` passed.
+        """
+        async with self._opening:
+            kept = self._clients.get(conn.id)
+            if kept is None:
+                base = urlsplit(conn.api_base_url).path.rstrip("/")
+                guarded = httpx.AsyncClient(
+                    transport=GuardedTransport(self.http, base, self.check), timeout=30.0
+                )
+                jira = JiraClient.from_connection(conn.name, broker=self.broker, client=guarded)
+                try:
+                    await jira.open()
+                except BaseException:
+                    await guarded.aclose()
+                    raise
+                kept = (jira, guarded, self.clock() + self.field_ttl)
+            elif self.clock() >= kept[2]:
+                kept[0].fields.invalidate()
+                kept = (kept[0], kept[1], self.clock() + self.field_ttl)
+            self._clients[conn.id] = kept
+            return kept[0]
+
+    async def aclose(self) -> None:
+        """Close the kept Jira clients (the shared upstream client stays open)."""
+        async with self._opening:
+            kept, self._clients = list(self._clients.values()), {}
+        for jira, guarded, _ in kept:
+            try:
+                await jira.aclose()
+            finally:
+                await guarded.aclose()
 
     def record(
         self, tool: str, conn: ConnectionRecord | None, started: float, error: JiragwError | None

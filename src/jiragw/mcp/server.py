@@ -4,9 +4,10 @@
 session sees no write tool; a gateway key sees only tools whose every
 operation its ceiling allows; each tool gets a ``connection`` argument (an
 enum of names) when the session reaches several connections. ``tools/call``
-checks the same again, opens a Jira client whose requests are guarded
-(:mod:`.access`), runs the handler, audits the call, and turns a
-:class:`~jiragw.errors.JiragwError` into a tool error (:mod:`.errors`).
+checks the same again, takes the session's Jira client for the connection
+(kept open across calls, its requests guarded: :mod:`.access`), runs the
+handler, audits the call, and turns a :class:`~jiragw.errors.JiragwError`
+into a tool error (:mod:`.errors`).
 """
 
 from __future__ import annotations
@@ -87,13 +88,8 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
         if tool.needs_connection:
             conn = await access.connection(None if chosen is None else str(chosen))
             access.check_tool(tool, str(conn.flavor))
-            jira, guarded = access.client(conn)
-            try:
-                async with jira:
-                    call.connection, call.jira_client = conn, jira
-                    result = await tool.handler(call, args)
-            finally:
-                await guarded.aclose()
+            call.connection, call.jira_client = conn, await access.client(conn)
+            result = await tool.handler(call, args)
         else:
             result = await tool.handler(call, args)
     except JiragwError as exc:
@@ -146,5 +142,8 @@ async def run_stdio(access: Access) -> None:
         return access
 
     server = build_server(fixed)
-    async with stdio_server() as (read, write):
-        await server.run(read, write, server.create_initialization_options())
+    try:
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+    finally:
+        await access.aclose()
