@@ -135,7 +135,8 @@ async def exercise(client: Client, extra: dict[str, Any] | None = None, *, user:
     assert seen_text.startswith(f"{new}: Renamed by an agent\n")
     assert seen["status"] == "In Progress"
     assert "Description:\nSteps:\n\n- one\n- **two**\n" in seen_text
-    assert seen["links"] == [f"relates to {key}"]
+    assert seen["links"] == [key]
+    assert f"\nLinks: relates to {key}\n" in seen_text
     assert seen["comment_ids"] == [added["id"]]
     assert_prose_once(seen_text, seen, "Steps:", "second take")
     users = await call("search_users", {"query": "alice"})

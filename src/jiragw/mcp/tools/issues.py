@@ -36,14 +36,15 @@ def _comment_lines(call: Call, comments: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _links(fields: Mapping[str, Any]) -> list[str]:
+def _links(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each link as (how it reads from this issue, the other issue's key)."""
     out = []
     for link in fields.get("issuelinks") or []:
         ltype = link.get("type") or {}
         if "outwardIssue" in link:
-            out.append(f"{ltype.get('outward', 'relates to')} {link['outwardIssue'].get('key')}")
+            out.append((str(ltype.get("outward", "relates to")), str(link["outwardIssue"].get("key"))))
         elif "inwardIssue" in link:
-            out.append(f"{ltype.get('inward', 'relates to')} {link['inwardIssue'].get('key')}")
+            out.append((str(ltype.get("inward", "relates to")), str(link["inwardIssue"].get("key"))))
     return out
 
 
@@ -72,14 +73,15 @@ async def _get(call: Call, args: Mapping[str, Any]) -> Result:
         lines.append("; ".join(f"{k}: {text_value(v)}" for k, v in extras.items()))
     links = _links(f)
     if links:
-        index["links"] = links
-        lines.append("Links: " + "; ".join(links))
+        index["links"] = [other for _, other in links]
+        lines.append("Links: " + "; ".join(f"{how} {other}" for how, other in links))
     subtasks = [
-        f"{s.get('key')} ({name_of((s.get('fields') or {}).get('status'))})" for s in f.get("subtasks") or []
+        (str(sub.get("key")), name_of((sub.get("fields") or {}).get("status")))
+        for sub in f.get("subtasks") or []
     ]
     if subtasks:
-        index["subtasks"] = subtasks
-        lines.append("Subtasks: " + ", ".join(subtasks))
+        index["subtasks"] = [sub for sub, _ in subtasks]
+        lines.append("Subtasks: " + ", ".join(f"{sub} ({status})" for sub, status in subtasks))
     if args.get("transitions", True):
         transitions = await call.jira.issues.transitions(key)
         targets = sorted({t.to.name for t in transitions if t.to is not None})
