@@ -190,3 +190,12 @@ async def test_no_key_reaches_the_logs_through_the_api(env: Env, log_stream: io.
     assert secret not in output
     assert admin not in output
     assert env.user("alice")["api_token"] not in output
+
+
+async def test_httpx_request_lines_stay_out_of_the_logs(log_stream: io.StringIO) -> None:
+    """httpx logs each request's full URL at INFO: the JQL in its query string is data, not a log line."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    async with httpx.AsyncClient(transport=transport) as client:
+        await client.get("https://jira.test/rest/api/3/search/jql?jql=summary~%22jql-canary-5150%22")
+    assert "jql-canary-5150" not in log_stream.getvalue()
+    assert "jira.test" not in log_stream.getvalue()

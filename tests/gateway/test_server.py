@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import stat
 from collections.abc import AsyncIterator
@@ -16,6 +17,8 @@ from jiragw.config import CALLBACK_PATH
 from jiragw.errors import ConfigError, MasterKeyMissing
 from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
 from jiragw.vault import Keyring
+
+from .servers import free_port
 
 
 def test_production_needs_a_master_key() -> None:
@@ -192,3 +195,38 @@ async def test_sandbox_mode_login_link_is_for_this_gateway(sandbox_run: Run) -> 
     assert link is not None
     assert link.startswith(sandbox_run.served.url + "/login/")
     assert len(link.rsplit("/", 1)[1]) >= 43  # >= 256 bits, base64url
+
+
+@pytest.mark.parametrize("access_log", [False, True])
+async def test_access_log_only_when_asked(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, access_log: bool
+) -> None:
+    environ = {
+        "JIRAGW_MASTER_KEY": Keyring.new_key(),
+        "JIRAGW_PUBLIC_URL": "https://gw.example.com",
+        "JIRAGW_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    port = free_port()
+    stop = asyncio.Event()
+    got: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+    caplog.set_level(logging.INFO, logger="jiragw.access")
+    task = asyncio.create_task(
+        serve(port=port, environ=environ, on_ready=got.set_result, stop=stop, access_log=access_log)
+    )
+    try:
+        done, _ = await asyncio.wait({got, task}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            await task
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(f"http://127.0.0.1:{port}/healthz?code=code-canary-1234")
+        assert answer.status_code == 200
+    finally:
+        stop.set()
+        await task
+    access = [r for r in caplog.records if r.name == "jiragw.access"]
+    if not access_log:
+        assert access == []
+        return
+    (record,) = access
+    assert record.getMessage().startswith("GET /healthz 200 ")
+    assert "code-canary-1234" not in caplog.text

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import shlex
 import sys
 from pathlib import Path
@@ -27,7 +26,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..gateway.server import Served, serve
+from ..gateway.server import Served, new_event_loop, serve
 
 __all__ = ["serve_command"]
 
@@ -36,9 +35,6 @@ def _configure_logging(as_json: bool) -> None:
     from ..gateway.logs import configure_logging
 
     configure_logging(json=as_json, level="INFO")
-    # httpx logs every upstream request at INFO: one line per proxied call, already audited.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _print_human(console: Console, served: Served) -> None:
@@ -97,6 +93,12 @@ def serve_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object on the first stdout line once serving.")
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log", help="Log one line per request (method, path without query, status, latency)."
+        ),
+    ] = False,
 ) -> None:
     """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
     _configure_logging(as_json)
@@ -109,8 +111,8 @@ def serve_command(
         _print_human(console, served)
 
     # A Ctrl+C before the signal handlers are installed (while seeding the sandbox) ends quietly too.
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(
             serve(
                 host=host,
                 port=port,
@@ -119,5 +121,6 @@ def serve_command(
                 seed=seed,
                 data_dir=data_dir,
                 on_ready=ready,
+                access_log=access_log,
             )
         )

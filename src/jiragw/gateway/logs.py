@@ -142,6 +142,7 @@ class TextFormatter(logging.Formatter):
 
 
 _INSTALLED: list[logging.Handler] = []
+_CHATTY: Final = ("httpx", "httpcore")
 
 
 def configure_logging(
@@ -157,6 +158,11 @@ def configure_logging(
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    # httpx and httpcore log every upstream request at INFO (httpcore at DEBUG) with its full URL:
+    # the query string carries JQL (data, not for logs), and the line costs time per proxied call,
+    # which the audit trail already records.
+    for chatty in _CHATTY:
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     _INSTALLED.append(handler)
     return handler
 

@@ -42,8 +42,11 @@ from sqlalchemy.engine import URL
 from jiragw.broker import Broker
 from jiragw.config import Settings
 from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
+from jiragw.gateway.logs import AccessLog
 from jiragw.gateway.state import Gateway
+from jiragw.gateway.upstream import UpstreamClient
 from jiragw.store import Store
 from jiragw.vault import Keyring
 
@@ -56,6 +59,7 @@ __all__ = [
     "bind",
     "bound_url",
     "build_gateway",
+    "new_event_loop",
     "production_settings",
     "sandbox_settings",
     "serve",
@@ -140,12 +144,22 @@ def default_sandbox_dir() -> Path:
 # -- the pieces ----------------------------------------------------------------------------------
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (about twice asyncio's speed per request), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # not on Windows
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def upstream_client() -> httpx.AsyncClient:
-    """The one shared client for every upstream call: no redirects followed, generous pool."""
-    return httpx.AsyncClient(
+    """The one shared client for every upstream call: no redirects followed, no cookies kept,
+    a generous pool, and aiohttp's engine under httpx (see :mod:`jiragw.gateway.aiohttp_transport`)."""
+    return UpstreamClient(
+        transport=AiohttpTransport(max_connections=512, keepalive_expiry=30.0),
         timeout=httpx.Timeout(60.0, connect=10.0, pool=30.0),
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=512, max_keepalive_connections=128, keepalive_expiry=30.0),
     )
 
 
@@ -224,6 +238,8 @@ def _config(app: Any, *, lifespan: str) -> uvicorn.Config:
         access_log=False,
         log_config=None,  # keep the process's logging set-up (JSON lines, redaction)
         log_level="warning",
+        # The C parser (httptools) when installed: h11, pure Python, costs ~0.1 ms per request.
+        http="auto",
         timeout_graceful_shutdown=5,
         server_header=False,
     )
@@ -319,8 +335,12 @@ async def serve(
     environ: Mapping[str, str] | None = None,
     on_ready: Callable[[Served], Awaitable[None] | None],
     stop: asyncio.Event | None = None,
+    access_log: bool = False,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or ``stop`` is set); ``on_ready`` once the gateway accepts connections."""
+    """Serve until SIGINT/SIGTERM (or ``stop`` is set); ``on_ready`` once the gateway accepts connections.
+
+    ``access_log`` adds one ``jiragw.access`` line per request (never the query string).
+    """
     env = os.environ if environ is None else environ
     stop = stop or asyncio.Event()
     async with contextlib.AsyncExitStack() as stack:
@@ -347,9 +367,10 @@ async def serve(
             gw.sandbox_info = sbx.describe()
         stack.enter_context(_signals(stop))
         # Exits before the sandbox's: in-flight proxy calls still reach it.
-        gateway = await stack.enter_async_context(
-            _running(_Server(_config(create_app(gw), lifespan="on")), sock)
-        )
+        app: Any = create_app(gw)
+        if access_log:
+            app = AccessLog(app)
+        gateway = await stack.enter_async_context(_running(_Server(_config(app, lifespan="on")), sock))
         link = await asyncio.to_thread(_login_link, store, gw.public_url)
         served = Served(
             url=gw.public_url,

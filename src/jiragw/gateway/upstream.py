@@ -17,6 +17,13 @@ in a worker thread: fine per token refresh, too slow per proxied request. So
 Concurrent misses for one connection share one load (single-flight), so a
 burst after expiry costs one broker call, not one per request. Token refresh
 itself stays the broker's (single-flight per grant across processes).
+
+:class:`UpstreamClient` is the one shared :class:`httpx.AsyncClient` for every
+upstream call of a gateway process, with a cookie jar that stays empty: Jira
+answers set session cookies (``JSESSIONID``, ``atlassian.xsrf.token``), and a
+jar shared by every connection to one host would send one user's session
+along with another user's credentials. Keeping no jar also skips httpx's
+per-response cookie parsing, the largest part of its client-side cost.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from http.cookiejar import Cookie, CookieJar
+from typing import Any, Final
 
 import httpx
 
@@ -33,7 +41,7 @@ from jiragw.broker import Broker, Credentials
 from jiragw.errors import NotFound, UpstreamError, UpstreamUnavailable
 from jiragw.store import ConnectionRecord
 
-__all__ = ["CONNECTION_TTL", "CREDENTIAL_TTL", "EXPIRY_MARGIN", "Upstreams", "open_stream"]
+__all__ = ["CONNECTION_TTL", "CREDENTIAL_TTL", "EXPIRY_MARGIN", "UpstreamClient", "Upstreams", "open_stream"]
 
 CONNECTION_TTL: Final = 5.0
 CREDENTIAL_TTL: Final = 5.0
@@ -162,3 +170,42 @@ async def open_stream(
         raise UpstreamUnavailable(f"Jira could not be reached ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
         raise UpstreamError(f"Jira's answer could not be read ({type(exc).__name__})") from exc
+
+
+class _EmptyJar(CookieJar):
+    """A jar nothing can be put into."""
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
+class _NoCookies(httpx.Cookies):
+    """httpx's cookie store over :class:`_EmptyJar`; answers are not even parsed for cookies."""
+
+    def __init__(self) -> None:
+        super().__init__(_EmptyJar())
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class UpstreamClient(httpx.AsyncClient):
+    """The shared upstream :class:`httpx.AsyncClient`, keeping no cookies between requests."""
+
+    def __init__(self, **options: Any) -> None:
+        if options.get("cookies"):
+            raise ValueError("the upstream client keeps no cookies; pass them per request")
+        super().__init__(**options)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        if cookies:
+            raise ValueError("the upstream client keeps no cookies; pass them per request")
