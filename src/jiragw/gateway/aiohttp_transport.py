@@ -132,6 +132,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             max_line_size=_MAX_HEADER,
             max_field_size=_MAX_HEADER,
             timeout=aiohttp.ClientTimeout(total=None),
+            # Only what httpx put on the request goes out; aiohttp adds no defaults of its own.
+            skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -152,8 +154,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=body or None,
                 allow_redirects=False,
                 timeout=_timeout(request.extensions),
-                # Only what httpx put on the request goes out; aiohttp adds no defaults of its own.
-                skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
             )
         except (aiohttp.ClientError, OSError) as exc:  # OSError covers TimeoutError
             _translate(exc, request, reading=False)

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+from prometheus_client import Counter
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
@@ -100,6 +101,9 @@ class Proxy:
         self.gw = gw
         # Late-bound, so a test (or an operator tool) swapping the gateway's clocks is obeyed.
         self.upstreams = Upstreams(gw.broker, now=lambda: gw.now(), monotonic=lambda: gw.monotonic())
+        # Labelled metric children, looked up once (``labels()`` hashes and locks per call).
+        self._latency = gw.metrics.latency.labels("proxy")
+        self._counted: dict[tuple[str, int], Counter] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -240,8 +244,12 @@ class Proxy:
             gw.metrics.denials.labels(exc.code).inc()
         else:
             outcome = "error"
-        gw.metrics.requests.labels("proxy", call.method, str(call.status)).inc()
-        gw.metrics.latency.labels("proxy").observe(seconds)
+        counted = self._counted.get((call.method, call.status))
+        if counted is None:
+            counted = gw.metrics.requests.labels("proxy", call.method, str(call.status))
+            self._counted[(call.method, call.status)] = counted
+        counted.inc()
+        self._latency.observe(seconds)
         gw.audit.record(
             Event(
                 action="proxy",

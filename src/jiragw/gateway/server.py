@@ -380,6 +380,9 @@ async def serve(
             sandbox=gw.sandbox_info,
             master_key_created=created,
         )
+        # Everything built so far (app, routes, scope table, models) lives as long as the process:
+        # out of the collector's sight, a full collection no longer walks it (~0.1 ms per proxied call).
+        gc.freeze()
         maybe = on_ready(served)
         if maybe is not None:
             await maybe

@@ -163,7 +163,12 @@ async def open_stream(
         body=body or None,
     )
     wire = [*headers, (b"authorization", signed["Authorization"].encode("latin-1"))]
-    request = http.build_request(method, url, headers=wire, content=body)
+    # Not ``http.build_request``: merging the client's base URL, default headers and cookies costs
+    # a second URL parse per call, and the caller's own headers are the ones to forward. httpx
+    # still adds ``Host`` and ``Content-Length``; the client's timeouts travel as its extension.
+    request = httpx.Request(
+        method, url, headers=wire, content=body, extensions={"timeout": http.timeout.as_dict()}
+    )
     try:
         return await http.send(request, stream=True, follow_redirects=False)
     except (httpx.TimeoutException, httpx.NetworkError) as exc:
