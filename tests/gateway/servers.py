@@ -32,7 +32,7 @@ from jiragw.gateway.key_admin import create_key
 from jiragw.sandbox import Sandbox
 from jiragw.sandbox.server import BackgroundServer, describe
 from jiragw.secrets import Secret
-from jiragw.store import Store
+from jiragw.store import AuditRecord, Store
 from jiragw.vault import Keyring
 
 
@@ -142,6 +142,7 @@ class LiveGateway:
         self._port = 0
         self.store: Store | None = None
         self.gw: Gateway | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         sandbox_url = self._sandbox_server.start()
@@ -172,6 +173,7 @@ class LiveGateway:
     async def _serve(self) -> None:
         """In the server thread: the gateway's upstream client lives and dies in this loop."""
         assert self.store is not None
+        self.loop = asyncio.get_running_loop()
         async with httpx.AsyncClient(timeout=30) as upstream:
             broker = Broker(self.store, upstream, actor="gateway")
             self.gw = Gateway(
@@ -210,6 +212,15 @@ class LiveGateway:
             self.store, name=f"live {preset}", connections=["*"], created_by="test", preset=preset
         )
         return minted.secret.reveal()
+
+    def audit_rows(self) -> list[AuditRecord]:
+        """The gateway's proxy audit rows, oldest first, once its buffer is flushed (in its own loop)."""
+        assert self.loop is not None
+        assert self.gw is not None
+        assert self.store is not None
+        asyncio.run_coroutine_threadsafe(self.gw.audit.flush(), self.loop).result(timeout=30)
+        with self.store.transaction() as tx:
+            return [row for row in reversed(tx.audit.tail(10_000)) if row.action == "proxy"]
 
     def stop(self) -> None:
         if self._server is not None:

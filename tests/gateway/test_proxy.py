@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -14,7 +15,7 @@ import pytest
 from jiragw.sandbox import create_app as create_sandbox_app
 from jiragw.store import GrantStatus
 from tests.broker.conftest import Demo, connect_3lo, token_calls
-from tests.gateway.conftest import SANDBOX, Env
+from tests.gateway.conftest import GATEWAY, SANDBOX, Env
 from tests.gateway.servers import Recorder, asgi_call
 from tests.store.conftest import FakeClock
 
@@ -74,7 +75,11 @@ async def test_get_returns_jiras_answer(env: Env, auth: Callable[[str], dict[str
         "/jira/acme/rest/api/3/issue/PRJ-1?fields=summary,status", headers=auth(secret)
     )
     assert response.status_code == 200
-    assert response.json() == direct.json()
+    # The same answer, with Jira's API links pointed at the proxy (and people's links left alone).
+    assert f"{conn.api_base_url}/rest/" in direct.text
+    expected = direct.text.replace(f"{conn.api_base_url}/rest/", f"{GATEWAY}/jira/acme/rest/")
+    assert response.json() == json.loads(expected)
+    assert f"{conn.api_base_url}/images/" in response.text
     assert response.headers["content-type"] == direct.headers["content-type"]
 
 
@@ -301,3 +306,78 @@ async def test_every_call_is_audited_and_counted(env: Env) -> None:
     assert requests.labels("proxy", "GET", "200")._value.get() == 1
     assert requests.labels("proxy", "GET", "401")._value.get() == 1
     assert env.gw.metrics.denials.labels("key_invalid")._value.get() == 1
+
+
+async def test_3lo_self_links_point_at_the_proxy(env: Env) -> None:
+    conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo))
+    assert conn.api_base_url != conn.site_url
+    secret, _ = env.key()
+    response = await env.client.get(f"/jira/{conn.name}/rest/api/3/issue/PRJ-1", headers=_bearer(secret))
+    assert response.status_code == 200
+    assert response.json()["self"] == f"{GATEWAY}/jira/{conn.name}/rest/api/3/issue/{response.json()['id']}"
+    assert f"{conn.api_base_url}/rest/" not in response.text
+    assert f"{conn.site_url}/rest/" not in response.text
+
+
+async def test_compressed_json_is_decoded_rewritten_and_reframed(env: Env) -> None:
+    conn = await env.connect_cloud()
+    secret, _ = env.key()
+    document = {
+        "self": f"{conn.api_base_url}/rest/api/3/issue/10001",
+        "browse": f"{conn.site_url}/browse/PRJ-1",
+        "elsewhere": f"{conn.api_base_url}.evil.test/rest/api/3/issue/1",
+    }
+    packed = gzip.compress(json.dumps(document).encode())
+    _mock_upstream(
+        env,
+        lambda request: _streamed(
+            200,
+            {"content-type": "application/json;charset=UTF-8", "content-encoding": "gzip"},
+            packed,
+        ),
+    )
+    response = await env.client.get(
+        "/jira/acme/rest/api/3/issue/PRJ-1", headers={**_bearer(secret), "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    assert int(response.headers["content-length"]) == len(response.content)
+    assert response.json() == {
+        "self": f"{GATEWAY}/jira/acme/rest/api/3/issue/10001",
+        "browse": document["browse"],
+        "elsewhere": document["elsewhere"],
+    }
+    rows = await _audit_rows(env)
+    assert rows[-1].bytes_out == len(response.content)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encoding"),
+    [("text/plain", None), ("application/octet-stream", None), ("application/json", "br")],
+)
+async def test_other_answers_stream_untouched(env: Env, content_type: str, encoding: str | None) -> None:
+    conn = await env.connect_cloud()
+    secret, _ = env.key()
+    body = f"see {conn.api_base_url}/rest/api/3/issue/1".encode()
+    headers = {"content-type": content_type, **({"content-encoding": encoding} if encoding else {})}
+    _mock_upstream(env, lambda request: _streamed(200, headers, body))
+    request = env.client.build_request("GET", "/jira/acme/rest/api/3/issue/PRJ-1", headers=_bearer(secret))
+    response = await env.client.send(request, stream=True)
+    raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    await response.aclose()
+    assert raw == body
+    assert response.headers.get("content-encoding") == encoding
+
+
+async def test_a_broken_compressed_answer_is_a_jira_shaped_502(env: Env) -> None:
+    await env.connect_cloud()
+    secret, _ = env.key()
+    _mock_upstream(
+        env,
+        lambda request: _streamed(
+            200, {"content-type": "application/json", "content-encoding": "gzip"}, b"not gzip at all"
+        ),
+    )
+    response = await env.client.get("/jira/acme/rest/api/3/issue/PRJ-1", headers=_bearer(secret))
+    assert response.status_code == 502
+    assert response.json()["jiragw"]["code"] == "upstream_error"

@@ -7,6 +7,7 @@ key as password), for Cloud (an API-token connection) and DC (a PAT one).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,36 @@ def test_a_read_only_key_is_refused_with_a_readable_jira_error(live: LiveGateway
         jira.create_issue(project="PRJ", summary="nope", issuetype={"name": "Bug"})
     assert caught.value.status_code == 403
     assert "read_only" in caught.value.text
+
+
+@pytest.mark.parametrize("connection", ["acme", "corp"])
+def test_pycontribs_follows_self_links_through_the_gateway(
+    live: LiveGateway, key: str, connection: str
+) -> None:
+    """``Resource.update()``/``delete()`` send to ``self``: it must be the gateway's URL, not Jira's."""
+    base = f"{live.url}/jira/{connection}"
+    jira = JIRA(server=base, token_auth=key)
+    created = jira.create_issue(project="PRJ", summary="Self links", issuetype={"name": "Bug"})
+    issue = jira.issue(created.key)
+    comment = jira.add_comment(issue, "To be deleted.")
+    assert issue.self.startswith(base + "/rest/api/")
+    assert issue.fields.status.self.startswith(base + "/rest/api/")
+    assert comment.self.startswith(base + "/rest/api/")
+    before = Counter(live.sandbox.counters)
+    audited = len(live.audit_rows())
+
+    issue.update(summary="Self links followed")
+    comment.delete()
+
+    upstream = Counter(live.sandbox.counters) - before
+    # Every request Jira saw carried the connection's own credential and was served.
+    assert {(k.method, k.status) for k in upstream} >= {("PUT", 204), ("DELETE", 204)}
+    assert all(k.credential != "anonymous" and k.status < 400 for k in upstream)
+    assert key not in repr(live.sandbox.counters)
+    # And each went through the gateway's proxy, audited there.
+    rows = live.audit_rows()[audited:]
+    assert ("PUT", 204) in {(r.method, r.status_code) for r in rows}
+    assert ("DELETE", 204) in {(r.method, r.status_code) for r in rows}
+    assert sum(upstream.values()) == len(rows)
+    assert jira.issue(created.key).fields.summary == "Self links followed"
+    assert jira.comments(created.key) == []

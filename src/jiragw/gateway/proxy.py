@@ -19,7 +19,10 @@ on the request, headers are filtered (:mod:`jiragw.gateway.headers`), and the
 answer is streamed back. A 401 from Jira on a refreshable credential earns one
 forced renewal and one retry (the body is buffered, so it can be resent). A
 redirect is passed back only when it stays under the connection's base
-(rewritten to the proxy's URL); any other becomes 502. Every call is audited
+(rewritten to the proxy's URL); any other becomes 502. A JSON answer is
+decoded and its absolute API links (``self`` & co.) are pointed at the proxy
+(:mod:`jiragw.gateway.links`), so clients that follow them never reach Jira
+directly with a gateway key; other answers stream through. Every call is audited
 (never the query string or a body) and counted in the metrics.
 
 A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
@@ -33,6 +36,7 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
+import httpx
 from prometheus_client import Counter
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
@@ -50,10 +54,12 @@ from jiragw.errors import (
     PermissionDenied,
     ReauthRequired,
     UpstreamError,
+    UpstreamUnavailable,
 )
 from jiragw.gateway import ceiling
 from jiragw.gateway.audit import Event
 from jiragw.gateway.headers import request_headers, response_headers
+from jiragw.gateway.links import LinkRewriter, rewritable
 from jiragw.gateway.paths import (
     audit_target,
     contain,
@@ -74,6 +80,8 @@ log = logging.getLogger("jiragw.proxy")
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Refusals that are the caller's doing (audited as "denied" and counted as denials).
 _DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked)
+# Framing headers that no longer describe a decoded, rewritten body.
+_REFRAMED: Final = frozenset({b"content-length", b"content-encoding", b"transfer-encoding"})
 
 
 class _ClientGone(Exception):
@@ -104,6 +112,7 @@ class Proxy:
         # Labelled metric children, looked up once (``labels()`` hashes and locks per call).
         self._latency = gw.metrics.latency.labels("proxy")
         self._counted: dict[tuple[str, int], Counter] = {}
+        self._rewriters: dict[str, tuple[tuple[str, str, str], LinkRewriter]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -208,6 +217,9 @@ class Proxy:
             out = response_headers(response.headers.raw)
             if 300 <= status < 400:
                 out = self._redirect(scope, creds, out)
+            if method != "HEAD" and status not in (204, 304) and rewritable(out):
+                await self._send_rewritten(send, call, creds, response, status, out)
+                return
             call.upstream, call.status = True, status
             await send({"type": "http.response.start", "status": status, "headers": out})
             async for chunk in response.aiter_raw():
@@ -216,6 +228,40 @@ class Proxy:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             await response.aclose()
+
+    async def _send_rewritten(
+        self,
+        send: Send,
+        call: _Call,
+        creds: Credentials,
+        response: httpx.Response,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
+        """A JSON answer, decoded and with Jira's API links pointed at the proxy (:mod:`.links`)."""
+        try:
+            body = await response.aread()  # decoded from its Content-Encoding by httpx
+        except (httpx.TimeoutException, httpx.NetworkError) as exc:
+            raise UpstreamUnavailable(f"Jira's answer could not be read ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"Jira's answer could not be read ({type(exc).__name__})") from exc
+        body = self._links(creds.connection).rewrite(body)
+        out = [(k, v) for k, v in headers if k not in _REFRAMED]
+        out.append((b"content-length", str(len(body)).encode("ascii")))
+        call.upstream, call.status, call.bytes_out = True, status, len(body)
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def _links(self, conn: ConnectionRecord) -> LinkRewriter:
+        cached = self._rewriters.get(conn.id)
+        if cached is None or cached[0] != (conn.name, conn.site_url, conn.api_base_url):
+            proxy_base = f"{self.gw.public_url}/jira/{conn.name}"
+            cached = (
+                (conn.name, conn.site_url, conn.api_base_url),
+                LinkRewriter((conn.site_url, conn.api_base_url), proxy_base),
+            )
+            self._rewriters[conn.id] = cached
+        return cached[1]
 
     def _redirect(
         self, scope: Scope, creds: Credentials, headers: list[tuple[bytes, bytes]]
