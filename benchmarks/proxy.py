@@ -165,7 +165,13 @@ def prepare_store(work: Path, upstream: str) -> tuple[dict[str, str], str]:
     return env, minted.secret.reveal()
 
 
-def start_gateway(stack: ExitStack, env: dict[str, str]) -> str:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_gateway(stack: ExitStack, env: dict[str, str]) -> tuple[str, int]:
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("JIRAGW_")}
     full_env.update(env, JIRAGW_PUBLIC_URL=f"http://127.0.0.1:{port}")
@@ -189,7 +195,7 @@ def start_gateway(stack: ExitStack, env: dict[str, str]) -> str:
     if not line:
         raise SystemExit("the gateway did not start")
     url: str = json.loads(line)["url"]
-    return url
+    return url, proc.pid
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def main() -> None:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="jiragw-bench-")))
         upstream = start_nginx(stack, work)
         env, key = prepare_store(work, upstream)
-        gateway = start_gateway(stack, env)
+        gateway, pid = start_gateway(stack, env)
         direct_url, proxied_url = upstream + PATH, gateway + "/jira/bench" + PATH
         # Warm both paths (connection pools, caches) before measuring.
         wrk(proxied_url, connections=4, seconds=2, key=key)
@@ -241,11 +247,13 @@ def main() -> None:
                 wrk(direct_url, connections=1, seconds=args.seconds),
                 wrk(proxied_url, connections=1, seconds=args.seconds, key=key),
             ),
-            f"throughput, {args.connections} connections": (
-                wrk(direct_url, connections=args.connections, seconds=args.seconds),
-                wrk(proxied_url, connections=args.connections, seconds=args.seconds, key=key),
-            ),
         }
+        direct = wrk(direct_url, connections=args.connections, seconds=args.seconds)
+        # The gateway's own CPU per proxied request: a figure other load on the machine barely moves.
+        before = cpu_seconds(pid)
+        proxied = wrk(proxied_url, connections=args.connections, seconds=args.seconds, key=key)
+        cpu_us = (cpu_seconds(pid) - before) / (proxied.rps * args.seconds) * 1e6
+        rows[f"throughput, {args.connections} connections"] = (direct, proxied)
     print(
         f"GET {PATH} (nginx upstream), one gateway worker, wrk -t1, "
         f"{args.seconds}s per run, {os.cpu_count()} CPUs"
@@ -259,6 +267,7 @@ def main() -> None:
             f"{'':<28}{'added':<9}{'':>10}{added50:>10.3f}{added99:>10.3f}"
             f"   proxied/direct req/s = {proxied.rps / direct.rps:.3f}"
         )
+    print(f"gateway CPU per proxied request (throughput run): {cpu_us:.0f} us")
     latency_direct, latency_proxied = rows["latency, 1 connection"]
     added = latency_proxied.p50_ms - latency_direct.p50_ms
     best_rps = max(proxied.rps for _, proxied in rows.values())
