@@ -144,17 +144,29 @@ def test_scriptable_path_to_a_working_key(served: Running, tmp_path: Path) -> No
 
 
 def _create_key(env: dict[str, str]) -> str:
-    """A full-access key for ``acme``, made in-process against the served database."""
-    from jiragw.gateway.key_admin import create_key
-    from jiragw.store import Store
-    from jiragw.vault import Keyring
-
-    store = Store.open(env["JIRAGW_DATABASE_URL"], Keyring.load(Path(env["JIRAGW_MASTER_KEY_FILE"])))
-    try:
-        minted, _ = create_key(store, name="script", connections=["acme"], created_by="test", preset="full")
-    finally:
-        store.dispose()
-    return minted.secret.reveal()
+    """A read/write-work key for ``acme`` from ``jiragw keys create --json`` (first line, shown once)."""
+    made = subprocess.run(
+        _jiragw(
+            "keys",
+            "create",
+            "--name",
+            "script",
+            "--connection",
+            "acme",
+            "--preset",
+            "read-write-work",
+            "--json",
+        ),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    key = json.loads(made.stdout.splitlines()[0])["key"]
+    assert key not in made.stderr
+    return str(key)
 
 
 @pytest.mark.parametrize(
