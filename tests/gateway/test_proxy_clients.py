@@ -33,9 +33,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
 
 @pytest.fixture(scope="module")
 def key(live: LiveGateway) -> str:
-    # "full": pycontribs calls GET serverInfo on construction, an operation the scope
-    # table lists without scopes, which a restricted key may not call.
-    return live.key("full")
+    # Least privilege: the clients' flow (create, search, transition, comment, and
+    # pycontribs' serverInfo on start-up) needs no more than the work preset.
+    return live.key("read-write-work")
 
 
 def _expected_keys(live: LiveGateway, connection: str) -> list[str]:
