@@ -14,7 +14,9 @@ and ``/rest/api/2`` and ``/rest/api/latest`` share the operations of
 
 from __future__ import annotations
 
+import heapq
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -69,16 +71,27 @@ def _compile(op: Operation) -> _Template:
     return _Template(op, segments, (-sum(literal), tuple(not x for x in literal)))
 
 
+_RESOURCE_SEGMENT = 3  # rest/api/3/{resource}/...
+
+
+def _bucket(method: str, segments: Sequence[str | None]) -> tuple[str, int, str | None]:
+    key = segments[_RESOURCE_SEGMENT] if len(segments) > _RESOURCE_SEGMENT else ""
+    return (method, len(segments), key)
+
+
 class ScopeTable:
     """All operations, indexed for path matching and lookup by operationId."""
 
     def __init__(self, operations: list[Operation]) -> None:
         self.operations = tuple(operations)
-        self._by_shape: dict[tuple[str, int], list[_Template]] = {}
+        # Buckets by (method, segment count, the segment naming the resource), so a
+        # match scans a handful of templates rather than every one of that shape;
+        # templates with a parameter there sit in the ``None`` bucket.
+        self._by_shape: dict[tuple[str, int, str | None], list[_Template]] = {}
         self._by_id: dict[str, list[Operation]] = {}
         for op in operations:
             tpl = _compile(op)
-            self._by_shape.setdefault((op.method, len(tpl.segments)), []).append(tpl)
+            self._by_shape.setdefault(_bucket(op.method, tpl.segments), []).append(tpl)
             self._by_id.setdefault(op.operation_id, []).append(op)
         for templates in self._by_shape.values():
             templates.sort(key=lambda t: t.rank)
@@ -95,7 +108,10 @@ class ScopeTable:
         method = method.upper()
         segments = _normalise(path).strip("/").split("/")
         for candidate in (method, "GET") if method == "HEAD" else (method,):
-            for tpl in self._by_shape.get((candidate, len(segments)), ()):
+            literal = self._by_shape.get(_bucket(candidate, segments), ())
+            wild = self._by_shape.get((candidate, len(segments), None), ())
+            # Both lists are in rank order; merging them keeps the best-ranked match first.
+            for tpl in heapq.merge(literal, wild, key=lambda t: t.rank) if wild else literal:
                 if all(t is None or t == s for t, s in zip(tpl.segments, segments, strict=True)):
                     return tpl.operation
         return None
