@@ -29,3 +29,14 @@ def test_unknown_connection_is_not_found(
 ) -> None:
     assert jiragw(["connections", verb, "nope"], monkeypatch) == 4
     assert "error[not_found]" in capsys.readouterr().err
+
+
+def test_with_json_an_error_is_the_rest_error_object(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert jiragw(["connections", "show", "nope", "--json"], monkeypatch) == 4
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error = json.loads(captured.err.strip().splitlines()[-1])["error"]
+    assert error["code"] == "not_found"
+    assert error["message"]

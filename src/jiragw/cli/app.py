@@ -7,6 +7,7 @@ A :class:`jiragw.errors.JiragwError` escaping a command prints
 
 from __future__ import annotations
 
+import json
 import sys
 
 import typer
@@ -55,10 +56,14 @@ def _root() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=args, standalone_mode=True)
     except JiragwError as exc:
-        Console(stderr=True).print(
-            f"[bold red]{escape(f'error[{exc.code}]')}[/]: {escape(exc.message)}", highlight=False
-        )
+        if "--json" in args:
+            sys.stderr.write(json.dumps(exc.to_dict()) + "\n")
+        else:
+            Console(stderr=True).print(
+                f"[bold red]{escape(f'error[{exc.code}]')}[/]: {escape(exc.message)}", highlight=False
+            )
         sys.exit(exc.exit_code)
