@@ -104,7 +104,18 @@ async def test_three_legs_and_a_signed_api_call(
     assert r.json()["name"] == "bob"
     # Years later (sandbox clock) the access token still works: Jira's last five years.
     sandbox.clock.advance(4 * 365 * 86400)
-    assert (await _signed(client, signer, "GET", f"{BASE}/dc/corp/rest/api/2/myself")).status_code == 200
+    later = Client(
+        "jiragw-test",
+        signature_method=SIGNATURE_RSA,
+        rsa_key=private_pem,
+        resource_owner_key=access,
+        timestamp=str(int(sandbox.clock.time())),
+    )
+    assert (await _signed(client, later, "GET", f"{BASE}/dc/corp/rest/api/2/myself")).status_code == 200
+    # A client whose clock is years behind the server's is refused, as Jira does.
+    stale = await _signed(client, signer, "GET", f"{BASE}/dc/corp/rest/api/2/myself")
+    assert stale.status_code == 401
+    assert 'oauth_problem="timestamp_refused"' in stale.headers["www-authenticate"]
     assert access not in repr(sandbox.counters)
 
 

@@ -34,9 +34,10 @@ async def _oauth1_secrets(client: httpx.AsyncClient, sandbox: Sandbox) -> list[s
         headers=admin,
     )
     base = "http://sandbox.test/dc/corp/plugins/servlet/oauth"
-    _, headers, _ = Client("canary", signature_method=SIGNATURE_RSA, rsa_key=pem, callback_uri="oob").sign(
-        f"{base}/request-token", http_method="POST"
-    )
+    now = str(int(sandbox.clock.time()))  # signed on the server's (advanced) clock
+    _, headers, _ = Client(
+        "canary", signature_method=SIGNATURE_RSA, rsa_key=pem, callback_uri="oob", timestamp=now
+    ).sign(f"{base}/request-token", http_method="POST")
     request_token = parse_qs((await client.post(f"{base}/request-token", headers=headers)).text)[
         "oauth_token"
     ][0]
@@ -57,6 +58,7 @@ async def _oauth1_secrets(client: httpx.AsyncClient, sandbox: Sandbox) -> list[s
         rsa_key=pem,
         resource_owner_key=request_token,
         verifier=verifier.group(1),
+        timestamp=now,
     ).sign(f"{base}/access-token?tampered=1", http_method="POST")
     assert (await client.post(f"{base}/access-token", headers=headers)).status_code == 401
     _, headers, _ = Client(
@@ -65,6 +67,7 @@ async def _oauth1_secrets(client: httpx.AsyncClient, sandbox: Sandbox) -> list[s
         rsa_key=pem,
         resource_owner_key=request_token,
         verifier=verifier.group(1),
+        timestamp=now,
     ).sign(f"{base}/access-token", http_method="POST")
     access = parse_qs((await client.post(f"{base}/access-token", headers=headers)).text)["oauth_token"][0]
     return [request_token, verifier.group(1), access, pem.splitlines()[1]]
