@@ -339,8 +339,9 @@ async def _read_body(receive: Receive, cap: int, declared: bytes | None) -> byte
             return b"".join(chunks)
 
 
-def routes(gw: Gateway) -> list[BaseRoute]:
-    proxy = Proxy(gw)
+def routes(gw: Gateway, proxy: Proxy | None = None) -> list[BaseRoute]:
+    """The proxy's two routes (``proxy`` when the app also dispatches to it directly, see :mod:`.app`)."""
+    proxy = proxy if proxy is not None else Proxy(gw)
     return [
         Route("/jira/{connection}/{path:path}", endpoint=proxy),
         Route("/jira/{connection}", endpoint=proxy),
