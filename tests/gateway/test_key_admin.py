@@ -68,3 +68,22 @@ async def test_key_creation_validates_its_input(env: Env) -> None:
     with pytest.raises(InvalidInput):
         create_key(env.store, name="  ", connections=["acme"], created_by="t", preset="full")
     assert list_keys(env.store) == []
+
+
+async def test_proxied_calls_stamp_the_key_and_the_connection_as_used(env: Env) -> None:
+    conn = await env.connect_cloud()
+    secret, record = env.key(connections=["acme"], preset="read-only")
+    with env.store.transaction() as tx:
+        assert tx.connections.get(conn.id).last_used_at is None
+    before = env.store.clock()
+    env.store.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    r = await env.client.get("/jira/acme/rest/api/3/myself", headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 200, r.text
+    await env.gw.audit.flush()
+    with env.store.transaction() as tx:
+        used = tx.connections.get(conn.id).last_used_at
+        key_used = tx.keys.get(record.id).last_used_at
+    assert used is not None
+    assert used > before
+    assert key_used is not None
+    assert key_used > before

@@ -71,7 +71,10 @@ class AuditWriter:
             self._wake.set()
 
     def key_used(self, key_id: str, at: datetime) -> None:
-        self._used[key_id] = at
+        self._used["key:" + key_id] = at
+
+    def connection_used(self, connection_id: str, at: datetime) -> None:
+        self._used["conn:" + connection_id] = at
 
     def start(self) -> None:
         if self._task is None:

@@ -296,12 +296,16 @@ class Proxy:
             self._counted[(call.method, call.status)] = counted
         counted.inc()
         self._latency.observe(seconds)
+        at = gw.now()
+        if call.upstream and call.conn is not None:
+            # Batched with the audit events: the Connections page shows when it was last used.
+            gw.audit.connection_used(call.conn.id, at)
         gw.audit.record(
             Event(
                 action="proxy",
                 actor=f"key:{call.key.id}" if call.key is not None else "anonymous",
                 outcome=outcome,
-                at=gw.now(),
+                at=at,
                 key_id=call.key.id if call.key is not None else None,
                 connection_id=call.conn.id if call.conn is not None else None,
                 method=call.method,

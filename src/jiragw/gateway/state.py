@@ -96,5 +96,9 @@ class Gateway:
                 del self._keys[digest]
 
     def _touch_keys(self, used: dict[str, datetime]) -> None:
+        """Last-used times of keys (``key:ID``) and connections (``conn:ID``), batched by the audit writer."""
+        keys = {k[4:]: at for k, at in used.items() if k.startswith("key:")}
+        conns = {k[5:]: at for k, at in used.items() if k.startswith("conn:")}
         with self.store.transaction(immediate=True) as tx:
-            tx.keys.touch(used)
+            tx.keys.touch(keys)
+            tx.connections.touch(conns)

@@ -167,6 +167,14 @@ class ConnectionRepo:
         row.last_error_at = None
         self._session.flush()
 
+    def touch(self, used: dict[str, datetime]) -> None:
+        """Record last-used times in bulk (the gateway batches them off the request path)."""
+        for connection_id, at in used.items():
+            row = self._session.get(Connection, connection_id)
+            if row is not None and (row.last_used_at is None or row.last_used_at < at):
+                row.last_used_at = at
+        self._session.flush()
+
     def record_error(self, connection_id: str, message: str) -> None:
         """Remember the last failure (the message must already be free of secrets)."""
         row = self._row(connection_id)
