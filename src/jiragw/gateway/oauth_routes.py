@@ -47,7 +47,6 @@ from jiragw.gateway.admin.forms import connect_forms, sandbox_client_secret
 from jiragw.gateway.admin.pages_connect import announce, form_page
 from jiragw.gateway.admin.pending import Flow, Picker
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page, ui_for
-from jiragw.gateway.audit import Event
 from jiragw.gateway.state import Gateway
 from jiragw.secrets import Secret
 from jiragw.store import GrantMethod, GrantRecord, GrantStatus, Tx
@@ -278,29 +277,13 @@ async def finish(ui: AdminUI, ctx: Ctx) -> Response:
                 await _drop(ui, done)
                 raise
     except JiragwError as exc:
-        ui.gw.audit.record(
-            Event(
-                action="admin.oauth.callback",
-                actor=ctx.session.actor,
-                outcome="error",
-                at=ui.gw.now(),
-                error_code=exc.code,
-            )
-        )
+        ui.audit("admin.oauth.callback", actor=ctx.session.actor, outcome="error", error_code=exc.code)
         status = exc.status if 400 <= exc.status < 500 else 502
         return ui.message(
             ctx.session, "Authorization failed", f"{exc.message} [{exc.code}]", status=status, back="/connect"
         )
     if flow.reauthorize_grant is not None:
-        ui.gw.audit.record(
-            Event(
-                action="admin.connection.reauthorize",
-                actor=ctx.session.actor,
-                outcome="ok",
-                at=ui.gw.now(),
-                target=flow.name,
-            )
-        )
+        ui.audit("admin.connection.reauthorize", actor=ctx.session.actor, target=flow.name)
         ui.flash(ctx.session, f"{flow.name}: re-authorized; the connection is active again.")
         return ui.redirect("/connections")
     announce(ui, ctx, done, flow.kind)
@@ -344,16 +327,7 @@ async def pick_sites(ui: AdminUI, ctx: Ctx) -> Response:
             await remove_connection(ui.gw.broker, name)
         except JiragwError:
             continue
-        ui.gw.audit.record(
-            Event(
-                action="admin.connection.remove",
-                actor=ctx.session.actor,
-                outcome="ok",
-                at=ui.gw.now(),
-                connection_id=conn.id,
-                target=name,
-            )
-        )
+        ui.audit("admin.connection.remove", actor=ctx.session.actor, connection_id=conn.id, target=name)
     kept = ", ".join(n for n in picker.names if n in keep)
     ui.flash(ctx.session, f"Kept: {kept}.")
     return ui.redirect("/connections")

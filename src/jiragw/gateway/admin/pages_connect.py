@@ -30,7 +30,6 @@ from jiragw.errors import InvalidInput, JiragwError
 from jiragw.gateway.admin.forms import FormSpec, connect_forms, sandbox_client_secret
 from jiragw.gateway.admin.pending import Draft
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.gateway.audit import Event
 from jiragw.secrets import Secret
 from jiragw.store.connections import check_name
 
@@ -109,16 +108,12 @@ _CONNECTORS: dict[str, Callable[[AdminUI, Ctx], Awaitable[Connected]]] = {
 def announce(ui: AdminUI, ctx: Ctx, done: Connected, method: str) -> None:
     """Audit a new connection made from the UI and tell the admin on the next page."""
     for conn in done.connections:
-        ui.gw.audit.record(
-            Event(
-                action="admin.connection.create",
-                actor=ctx.session.actor,
-                outcome="ok",
-                at=ui.gw.now(),
-                connection_id=conn.id,
-                target=conn.name,
-                detail={"method": method},
-            )
+        ui.audit(
+            "admin.connection.create",
+            actor=ctx.session.actor,
+            connection_id=conn.id,
+            target=conn.name,
+            detail={"method": method},
         )
     names = ", ".join(c.name for c in done.connections)
     ui.flash(ctx.session, f"Connected: {names}.")
@@ -170,16 +165,13 @@ async def submit(ui: AdminUI, ctx: Ctx) -> Response:
             return await _oauth1_link(ui, ctx)
         done = await _CONNECTORS[key](ui, ctx)
     except JiragwError as exc:
-        ui.gw.audit.record(
-            Event(
-                action="admin.connection.create",
-                actor=ctx.session.actor,
-                outcome="error",
-                at=ui.gw.now(),
-                target=ctx.field("name")[:64],
-                error_code=exc.code,
-                detail={"method": key},
-            )
+        ui.audit(
+            "admin.connection.create",
+            actor=ctx.session.actor,
+            outcome="error",
+            target=ctx.field("name")[:64],
+            error_code=exc.code,
+            detail={"method": key},
         )
         status = exc.status if 400 <= exc.status < 500 else 502
         return form_page(ui, ctx, key, spec, error=f"{exc.message} [{exc.code}]", status=status)

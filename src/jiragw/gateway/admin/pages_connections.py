@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute, Route
 from jiragw.broker.manage import list_connections, remove_connection
 from jiragw.errors import JiragwError
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.gateway.audit import Event
 from jiragw.store import GrantMethod, Tx
 
 __all__ = ["REAUTHORIZABLE", "routes", "when"]
@@ -64,17 +63,7 @@ async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
 def _audit(
     ui: AdminUI, ctx: Ctx, action: str, outcome: str, conn_id: str | None, name: str, **extra: Any
 ) -> None:
-    ui.gw.audit.record(
-        Event(
-            action=action,
-            actor=ctx.session.actor,
-            outcome=outcome,
-            at=ui.gw.now(),
-            connection_id=conn_id,
-            target=name,
-            **extra,
-        )
-    )
+    ui.audit(action, actor=ctx.session.actor, outcome=outcome, connection_id=conn_id, target=name, **extra)
 
 
 async def test_connection(ui: AdminUI, ctx: Ctx) -> Response:

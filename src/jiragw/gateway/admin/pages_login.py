@@ -25,7 +25,6 @@ from jiragw.gateway.admin.sessions import (
     verify_admin_password,
 )
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.gateway.audit import Event
 from jiragw.secrets import Secret
 
 __all__ = ["routes"]
@@ -34,9 +33,7 @@ _PRELOGIN = "jiragw_login"
 
 
 def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
-    ui.gw.audit.record(
-        Event(action="admin.login", actor=actor, outcome=outcome, at=ui.gw.now(), detail={"via": how})
-    )
+    ui.audit("admin.login", actor=actor, outcome=outcome, detail={"via": how})
 
 
 async def _signed_in(ui: AdminUI, principal: str, how: str) -> Response:
@@ -122,7 +119,7 @@ async def logout(ui: AdminUI, ctx: Ctx) -> Response:
     token = session_token(ctx.request)
     if token is not None:
         await ui.gw.broker.db(lambda tx: tx.admin.end_session(token))
-    ui.gw.audit.record(Event(action="admin.logout", actor=ctx.session.actor, outcome="ok", at=ui.gw.now()))
+    ui.audit("admin.logout", actor=ctx.session.actor)
     response = ui.redirect("/login")
     clear_cookie(response, public_url=ui.gw.public_url)
     return response

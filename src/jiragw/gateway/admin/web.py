@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from jiragw.gateway.admin.csrf import FIELD, CsrfGuard
 from jiragw.gateway.admin.pending import PendingFlows
 from jiragw.gateway.admin.sessions import AdminSession, session_of, session_token
+from jiragw.gateway.audit import Event
 from jiragw.gateway.state import Gateway
 
 __all__ = ["SECURITY_HEADERS", "AdminUI", "Ctx", "Handler", "admin_page", "ui_for"]
@@ -90,6 +91,10 @@ class AdminUI:
             return None
         principal = await self.gw.broker.db(lambda tx: tx.admin.session_principal(token))
         return None if principal is None else session_of(token, principal)
+
+    def audit(self, action: str, *, actor: str, outcome: str = "ok", **fields: Any) -> None:
+        """Record an admin action (batched off the request path, like every audit event)."""
+        self.gw.audit.record(Event(action=action, actor=actor, outcome=outcome, at=self.gw.now(), **fields))
 
     def flash(self, session: AdminSession, message: str, level: str = "ok") -> None:
         self._flashes.setdefault(session.token_hash, []).append((level, message))
