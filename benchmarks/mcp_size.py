@@ -5,7 +5,7 @@ with an API token, and runs the PyPI package ``mcp-atlassian`` (pinned in the
 ``bench`` extra) over stdio against the same site with the same token. It
 needs ``mcp`` 1.x, which cannot share a virtualenv with jiragw (``mcp`` 2.x),
 so it lives in its own: ``--atlassian`` names its executable
-(default ``/tmp/bench-atl/bin/mcp-atlassian``; make it with
+(default ``/tmp/bench-atl/bin/mcp-atlassian``, which the script creates when missing:
 ``python -m venv /tmp/bench-atl && /tmp/bench-atl/bin/pip install 'mcp-atlassian==0.23.1'``).
 
 mcp-atlassian decides Cloud or Server/Data Center from the URL's host name:
@@ -35,6 +35,7 @@ import contextlib
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -216,10 +217,24 @@ async def measure_atlassian(
     return out
 
 
+PEER = "mcp-atlassian==0.23.1"  # the version the `bench` extra pins
+
+
+def ensure_peer(executable: Path) -> None:
+    """Create the peer's own virtualenv (it needs mcp 1.x, jiragw has 2.x) when it is not there yet."""
+    if executable.exists():
+        return
+    venv = executable.parent.parent
+    print(f"installing {PEER} into {venv} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", PEER], check=True)
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--atlassian", default="/tmp/bench-atl/bin/mcp-atlassian")  # noqa: S108 - a path, not a temp file
     args = parser.parse_args()
+    ensure_peer(Path(args.atlassian))
     sandbox = build_sandbox(projects=2, issues=60, seed=7)
     calls = Calls(sandbox)
     with BackgroundServer(sandbox).running() as url, contextlib.ExitStack() as stack:
