@@ -54,7 +54,7 @@ class Gateway:
     _keys: dict[str, tuple[float, KeyRecord | None]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.audit = AuditWriter(self.store, on_touch=self._touch_keys)
+        self.audit = AuditWriter(self.store, on_touch=self._touch_used)
         self.public_url = self.public_url.rstrip("/")
 
     @property
@@ -95,7 +95,7 @@ class Gateway:
             if record is not None and record.id == key_id:
                 del self._keys[digest]
 
-    def _touch_keys(self, used: dict[str, datetime]) -> None:
+    def _touch_used(self, used: dict[str, datetime]) -> None:
         """Last-used times of keys (``key:ID``) and connections (``conn:ID``), batched by the audit writer."""
         keys = {k[4:]: at for k, at in used.items() if k.startswith("key:")}
         conns = {k[5:]: at for k, at in used.items() if k.startswith("conn:")}
