@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from jiragw.store.models import AuditEvent
 
 __all__ = ["AuditFilter", "AuditRecord", "AuditRepo"]
+
+# Declarative mapping types ``__table__`` as a FromClause; it is this Table.
+_TABLE: Final = cast(Table, AuditEvent.__table__)
 
 # Every column an event may set (the id is the database's).
 _APPEND_COLUMNS = (
@@ -157,7 +160,8 @@ class AuditRepo:
                 row["detail"] = dict(row["detail"])
             rows.append(row)
         if rows:
-            self._session.execute(insert(AuditEvent), rows)
+            # The table, not the entity: Core's executemany, without the ORM's bulk-insert layer.
+            self._session.execute(insert(_TABLE), rows)
         return len(rows)
 
     def tail(self, limit: int = 100, *, connection_id: str | None = None) -> list[AuditRecord]:
