@@ -21,7 +21,7 @@ __all__ = ["KEY_PREFIX", "MintedKey", "hash_key", "key_from_authorization", "loo
 
 KEY_PREFIX = "jgw_"
 _KEY_BYTES = 32
-_KEY_RE = re.compile(r"^jgw_[A-Za-z0-9_-]{43}$")
+_KEY_RE = re.compile(r"jgw_[A-Za-z0-9_-]{43}")
 _DISPLAY = 8  # characters after the prefix shown in lists
 
 
@@ -46,7 +46,8 @@ def hash_key(value: Secret | str) -> str:
 
 
 def looks_like_key(value: str) -> bool:
-    return bool(_KEY_RE.match(value))
+    # fullmatch: a ``$`` anchor would also accept the key followed by a newline
+    return _KEY_RE.fullmatch(value) is not None
 
 
 def key_from_authorization(header: str | None) -> Secret | None:
