@@ -1,13 +1,18 @@
-"""Sign-in: one-time links (single use, expiry), the session cookie, password login, sign-out."""
+"""Sign-in: one-time links (single use, expiry), the session cookie, password login (throttled), sign-out."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from starlette.responses import Response
 
+from jiragw.gateway.admin import pages_login
 from jiragw.gateway.admin.sessions import (
     COOKIE,
     hash_admin_password,
@@ -15,6 +20,7 @@ from jiragw.gateway.admin.sessions import (
     set_cookie,
     verify_admin_password,
 )
+from jiragw.gateway.admin.web import ui_for
 from jiragw.secrets import Secret
 from tests.gateway.admin.client import AdminClient, csrf_of
 from tests.gateway.conftest import GATEWAY, Env
@@ -158,3 +164,105 @@ async def test_sign_ins_are_audited(ui_env: Env, admin: AdminClient, stranger: A
         events = [(e.action, e.outcome, e.actor) for e in tx.audit.tail(20)]
     assert ("admin.login", "ok", "admin:admin") in events
     assert ("admin.login", "denied", "anonymous") in events
+
+
+def _fake_monotonic(env: Env) -> list[float]:
+    now = [5000.0]
+    env.gw.monotonic = lambda: now[0]
+    return now
+
+
+async def test_password_guessing_locks_the_address_out(ui_env: Env, stranger: AdminClient) -> None:
+    ui_env.gw.admin_password_hash = hash_admin_password("hunter2-canary")
+    now = _fake_monotonic(ui_env)
+    csrf = csrf_of((await stranger.client.get("/login")).text)
+
+    for _ in range(4):
+        wrong = await stranger.client.post("/login", data={"csrf": csrf, "password": "nope"})
+        assert wrong.status_code == 401
+        assert "retry-after" not in wrong.headers
+    fifth = await stranger.client.post("/login", data={"csrf": csrf, "password": "nope"})
+    assert fifth.status_code == 429
+    assert fifth.headers["retry-after"] == "30"
+    assert "Wrong password." in fifth.text
+
+    now[0] += 10
+    right = await stranger.client.post("/login", data={"csrf": csrf, "password": "hunter2-canary"})
+    assert right.status_code == 429  # the right password is not even checked during a lockout
+    assert right.headers["retry-after"] == "20"
+    assert "Too many failed sign-ins from your address; try again in 20 seconds." in right.text
+    assert 'type="password"' in right.text  # the login page, re-rendered
+    assert right.headers["cache-control"] == "no-store"
+    assert COOKIE not in _cookie(right)
+    assert (await stranger.client.get("/connections")).status_code == 303
+
+    now[0] += 20
+    ok = await stranger.client.post("/login", data={"csrf": csrf, "password": "hunter2-canary"})
+    assert ok.status_code == 303
+    assert COOKIE in _cookie(ok)
+    assert (await stranger.client.get("/connections")).status_code == 200
+
+    await ui_env.gw.audit.flush()
+    with ui_env.store.transaction() as tx:
+        logins = [(e.outcome, e.detail) for e in tx.audit.tail(20) if e.action == "admin.login"]
+    assert logins.count(("throttled", {"via": "password", "retry_after": 30})) == 1
+    assert [o for o, _ in logins].count("throttled") == 1  # the refused attempt is not audited again
+    assert [o for o, _ in logins].count("denied") == 5
+
+
+async def test_login_links_are_not_throttled(ui_env: Env, stranger: AdminClient) -> None:
+    ui_env.gw.admin_password_hash = hash_admin_password("hunter2-canary")
+    _fake_monotonic(ui_env)
+    csrf = csrf_of((await stranger.client.get("/login")).text)
+    for _ in range(5):
+        await stranger.client.post("/login", data={"csrf": csrf, "password": "nope"})
+    assert (await stranger.client.post("/login", data={"csrf": csrf, "password": "x"})).status_code == 429
+    response = await stranger.login()
+    assert COOKIE in _cookie(response)
+
+
+async def test_at_most_four_password_checks_run_at_once(
+    ui_env: Env, stranger: AdminClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ui_env.gw.admin_password_hash = hash_admin_password("hunter2-canary")
+    throttle = ui_for(ui_env.gw).throttle
+    gate = threading.Event()
+
+    def held_check(stored: str, password: str) -> bool:
+        assert gate.wait(timeout=30), "the test never opened the gate"
+        return False
+
+    monkeypatch.setattr(pages_login, "verify_admin_password", held_check)
+    csrf = csrf_of((await stranger.client.get("/login")).text)
+
+    def attempt() -> asyncio.Task[httpx.Response]:
+        return asyncio.create_task(stranger.client.post("/login", data={"csrf": csrf, "password": "nope"}))
+
+    async def until(condition: Callable[[], bool]) -> None:
+        for _ in range(3000):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("condition not reached")
+
+    running = [attempt() for _ in range(4)]
+    try:
+        await until(lambda: throttle.in_flight == 4)
+        busy = await stranger.client.post("/login", data={"csrf": csrf, "password": "hunter2-canary"})
+        assert busy.status_code == 429
+        assert busy.headers["retry-after"] == "1"
+        assert "try again in 1 second." in busy.text
+        assert COOKIE not in _cookie(busy)
+
+        # A cancelled request (the client went away) keeps its slot until its check has really finished.
+        running[0].cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running[0]
+        assert throttle.in_flight == 4
+        assert (await stranger.client.post("/login", data={"csrf": csrf, "password": "x"})).status_code == 429
+    finally:
+        gate.set()
+    answers = await asyncio.gather(*running[1:])
+    assert [a.status_code for a in answers] == [401, 401, 401]
+    await until(lambda: throttle.in_flight == 0)
+    assert throttle.retry_after("127.0.0.1") == 0  # busy refusals were not counted as failures

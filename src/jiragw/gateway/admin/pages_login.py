@@ -5,6 +5,14 @@ the session cookie; a used or expired link gets a 410 page and no session.
 ``/login`` shows the password form when ``gw.admin_password_hash`` is set,
 its CSRF token bound to a random pre-login cookie (double submit, since no
 session exists yet). ``POST /logout`` ends the session. Sign-ins are audited.
+
+Password guessing is throttled (:mod:`.throttle`): after 5 failed sign-ins
+from one client address within 15 minutes, that address gets 429 with
+``Retry-After`` for 30 seconds, doubling per further failure up to 15
+minutes, and no password is checked meanwhile (not even a correct one); a
+successful sign-in clears the address. At most 4 password checks run at once;
+one more gets the same 429 at once. Each lockout is audited as
+``admin.login``/``throttled``. Login links are not throttled.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from jiragw.gateway.admin.sessions import (
     start_session,
     verify_admin_password,
 )
+from jiragw.gateway.admin.throttle import LoginThrottle, Refusal
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
 from jiragw.secrets import Secret
 
@@ -91,6 +100,30 @@ def _form(ui: AdminUI, request: Request, *, error: str = "", status: int = 200) 
     return response
 
 
+async def _verify(throttle: LoginThrottle, stored: str, password: str) -> bool:
+    """Check ``password`` in a worker thread, holding the throttle's check slot until the thread is done.
+
+    Shielded: if this request is cancelled, the scrypt call still runs to the
+    end, and the slot must stay taken until it has, or the global guard would
+    undercount.
+    """
+    check = asyncio.ensure_future(asyncio.to_thread(verify_admin_password, stored, password))
+    check.add_done_callback(lambda _: throttle.release())
+    return await asyncio.shield(check)
+
+
+def _throttled(ui: AdminUI, request: Request, refusal: Refusal, *, prefix: str = "") -> Response:
+    wait = refusal.retry_after
+    when = f"{wait} second" if wait == 1 else f"{wait} seconds"
+    if refusal.busy:
+        error = f"Too many sign-in attempts at once; try again in {when}."
+    else:
+        error = f"Too many failed sign-ins from your address; try again in {when}."
+    response = _form(ui, request, error=prefix + error, status=429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def login_form(ui: AdminUI) -> Route:
     async def endpoint(request: Request) -> Response:
         if request.method == "GET":
@@ -105,12 +138,26 @@ def login_form(ui: AdminUI) -> Route:
         token = form.get(FIELD)
         if not nonce or not ui.csrf.valid("prelogin:" + nonce, token if isinstance(token, str) else None):
             return _form(ui, request, error="The form expired; try again.", status=403)
+        address = request.client.host if request.client is not None else "unknown"
+        refusal = ui.throttle.admit(address)
+        if refusal is not None:
+            return _throttled(ui, request, refusal)
         password = form.get("password")
-        ok = isinstance(password, str) and await asyncio.to_thread(verify_admin_password, stored, password)
-        if not ok:
-            _audit(ui, "anonymous", "denied", "password")
+        ok = await _verify(ui.throttle, stored, password if isinstance(password, str) else "")
+        if ok:
+            ui.throttle.succeeded(address)
+            return await _signed_in(ui, "admin", "password")
+        _audit(ui, "anonymous", "denied", "password")
+        locked = ui.throttle.failed(address)
+        if not locked:
             return _form(ui, request, error="Wrong password.", status=401)
-        return await _signed_in(ui, "admin", "password")
+        ui.audit(
+            "admin.login",
+            actor="anonymous",
+            outcome="throttled",
+            detail={"via": "password", "retry_after": locked},
+        )
+        return _throttled(ui, request, Refusal(locked, busy=False), prefix="Wrong password. ")
 
     return Route("/login", endpoint, methods=["GET", "POST"])
 

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from jiragw.gateway.admin.csrf import FIELD, CsrfGuard
 from jiragw.gateway.admin.pending import PendingFlows
 from jiragw.gateway.admin.sessions import AdminSession, session_of, session_token
+from jiragw.gateway.admin.throttle import LoginThrottle
 from jiragw.gateway.audit import Event
 from jiragw.gateway.state import Gateway
 
@@ -70,12 +71,14 @@ Handler = Callable[["AdminUI", Ctx], Awaitable[Response]]
 
 
 class AdminUI:
-    """The admin UI of one gateway: its templates, CSRF key, flashes and pending flows."""
+    """The admin UI of one gateway: its templates, CSRF key, flashes, pending flows and login throttle."""
 
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
         self.csrf = CsrfGuard()
         self.pending = PendingFlows()
+        # Read gw.monotonic at each call, so a test that swaps the gateway's clock drives the throttle too.
+        self.throttle = LoginThrottle(lambda: gw.monotonic())
         self._flashes: dict[str, list[tuple[str, str]]] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(_TEMPLATES),
