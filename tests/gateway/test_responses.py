@@ -123,3 +123,11 @@ def test_a_secret_in_a_message_is_masked_in_the_body_and_headers(render: Any) ->
     raw = bytes(response.body).decode() + json.dumps(dict(response.headers))
     assert CANARY not in raw
     assert "***" in raw
+
+
+@pytest.mark.parametrize("render", [api_error, jira_error])
+def test_a_429_that_knows_when_says_retry_after_in_whole_seconds(render: Any) -> None:
+    assert render(RateLimited("slow down", retry_after=2.1)).headers["retry-after"] == "3"
+    assert render(RateLimited("slow down", retry_after=4)).headers["retry-after"] == "4"
+    assert "retry-after" not in render(RateLimited("slow down")).headers
+    assert "retry-after" not in render(ScopeDenied("no")).headers

@@ -5,14 +5,17 @@
 - the Jira-compatible proxy: Jira's own ErrorCollection shape,
   ``{"errorMessages": ["..."], "errors": {}}``, so unmodified Jira clients
   show the message, plus ``"jiragw": {"code": ...}`` for scripts that want the
-  stable code. ``WWW-Authenticate`` accompanies every 401.
+  stable code. ``WWW-Authenticate`` accompanies every 401, ``Retry-After``
+  (whole seconds, rounded up) every 429 that knows when to try again.
 """
 
 from __future__ import annotations
 
+import math
+
 from starlette.responses import JSONResponse
 
-from jiragw.errors import JiragwError
+from jiragw.errors import JiragwError, RateLimited
 
 __all__ = ["api_error", "jira_error"]
 
@@ -23,6 +26,8 @@ def _headers(exc: JiragwError) -> dict[str, str]:
     headers = dict(_NO_STORE)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="jiragw"'
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        headers["Retry-After"] = str(max(0, math.ceil(exc.retry_after)))
     return headers
 
 
