@@ -12,7 +12,7 @@ from one client address within 15 minutes, that address gets 429 with
 minutes, and no password is checked meanwhile (not even a correct one); a
 successful sign-in clears the address. At most 4 password checks run at once;
 one more gets the same 429 at once. Each lockout is audited as
-``admin.login``/``throttled``. Login links are not throttled.
+``admin.login``/``throttled`` with the client address. Login links are not throttled.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def login_form(ui: AdminUI) -> Route:
             "admin.login",
             actor="anonymous",
             outcome="throttled",
-            detail={"via": "password", "retry_after": locked},
+            detail={"via": "password", "retry_after": locked, "address": address},
         )
         return _throttled(ui, request, Refusal(locked, busy=False), prefix="Wrong password. ")
 
