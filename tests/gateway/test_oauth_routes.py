@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from jiragw.gateway.admin.pending import FLOW_TTL
 from jiragw.sandbox import Sandbox
 from jiragw.store import GrantStatus
 from jiragw.store.models import OAuthState
@@ -183,6 +184,20 @@ async def test_only_the_initiating_session_can_finish(
     mine = await admin.get(callback_path(location))  # the rightful flow was not burnt
     assert mine.status_code == 303
     assert (await ui_env.broker.connection("acme")).name == "acme"
+
+
+async def test_a_flow_left_past_its_ttl_cannot_be_finished(ui_env: Env, admin: AdminClient) -> None:
+    now = [1000.0]
+    ui_env.gw.monotonic = lambda: now[0]  # the admin UI's pending flows follow the gateway's clock
+    url = await start_3lo(ui_env, admin)
+    location = await consent_to(ui_env.gw.http, url, sites=[cloud_id(ui_env, "acme")])
+    calls = token_calls(ui_env.sandbox)
+
+    now[0] += FLOW_TTL + 1
+    late = await admin.get(callback_path(location))
+    assert late.status_code == 400
+    assert "state_mismatch" in late.text
+    assert token_calls(ui_env.sandbox) == calls
 
 
 async def test_start_needs_a_session_and_csrf(ui_env: Env, admin: AdminClient, stranger: AdminClient) -> None:

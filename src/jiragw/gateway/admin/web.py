@@ -76,8 +76,9 @@ class AdminUI:
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
         self.csrf = CsrfGuard()
-        self.pending = PendingFlows()
-        # Read gw.monotonic at each call, so a test that swaps the gateway's clock drives the throttle too.
+        # Read gw.monotonic at each call, so a test that swaps the gateway's clock drives the
+        # pending flows' expiry and the throttle too.
+        self.pending = PendingFlows(lambda: gw.monotonic())
         self.throttle = LoginThrottle(lambda: gw.monotonic())
         self._flashes: dict[str, list[tuple[str, str]]] = {}
         self.env = jinja2.Environment(
