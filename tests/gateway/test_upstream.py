@@ -479,6 +479,21 @@ async def test_open_stream_adds_the_authorization_and_keeps_the_callers_headers(
     assert sent.headers["content-length"] == "7"
 
 
+async def test_open_stream_sends_only_the_connections_credential() -> None:
+    seen = Recorder()
+    headers = [
+        (b"Authorization", b"Bearer jgw_caller-key"),
+        (b"authorization", b"Basic Y2FsbGVy"),
+        (b"accept", b"*/*"),
+    ]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(seen)) as http:
+        response = await open_stream(http, creds(record()), "GET", "https://acme.example/x", headers, b"", T0)
+        await response.aclose()
+    [sent] = seen.requests
+    assert sent.headers.get_list("authorization") == [f"Bearer {CANARY_TOKEN}"]
+    assert sent.headers["accept"] == "*/*"
+
+
 async def test_open_stream_does_not_add_the_clients_default_headers() -> None:
     seen = Recorder()
     async with httpx.AsyncClient(

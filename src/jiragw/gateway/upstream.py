@@ -162,7 +162,9 @@ async def open_stream(
         headers={"Content-Type": content_type} if content_type else None,
         body=body or None,
     )
-    wire = [*headers, (b"authorization", signed["Authorization"].encode("latin-1"))]
+    # Only the connection's credential goes upstream, whatever the caller's headers held.
+    wire = [(k, v) for k, v in headers if k.lower() != b"authorization"]
+    wire.append((b"authorization", signed["Authorization"].encode("latin-1")))
     # Not ``http.build_request``: merging the client's base URL, default headers and cookies costs
     # a second URL parse per call, and the caller's own headers are the ones to forward. httpx
     # still adds ``Host`` and ``Content-Length``; the client's timeouts travel as its extension.
