@@ -316,10 +316,29 @@ async def test_mutations_are_audited_and_the_trail_is_searchable(env: Env) -> No
             break
     assert walked == [e["id"] for e in everything]
 
+    # newest first, by the other cursor, walks the same events backwards
+    newest = await search(order="newest", limit=3)
+    assert [e["id"] for e in newest["events"]] == walked[::-1][:3]
+    assert newest["next_after_id"] is None
+    backwards: list[int] = []
+    before: int | None = None
+    while True:
+        page = await search(order="newest", limit=2, **({"before_id": before} if before is not None else {}))
+        backwards += [e["id"] for e in page["events"]]
+        before = page["next_before_id"]
+        assert page["next_after_id"] is None
+        if before is None:
+            break
+    assert backwards == walked[::-1]
+    window = await search(after_id=walked[0], before_id=walked[3])
+    assert [e["id"] for e in window["events"]] == walked[1:3]
+
     for bad in (
         {"limit": 0},
         {"limit": 100000},
         {"after_id": -1},
+        {"before_id": -1},
+        {"order": "random"},
         {"since": "yesterday"},
         {"since": "2024-01-01T00:00:00"},
         {"actor": "a\x00"},

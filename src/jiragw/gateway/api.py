@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -299,7 +299,7 @@ def build_api() -> FastAPI:
 
     # -- audit ----------------------------------------------------------------------------
 
-    @api.get("/audit", tags=["audit"], summary="Search the audit trail, oldest first, by cursor")
+    @api.get("/audit", tags=["audit"], summary="Search the audit trail by cursor, oldest or newest first")
     async def audit_search(
         gw: Gw,
         key: Admin,
@@ -312,8 +312,17 @@ def build_api() -> FastAPI:
         outcome: TextQuery = None,
         since: Annotated[datetime | None, Query(description="ISO 8601 with a time zone.")] = None,
         after_id: Annotated[
-            int | None, Query(ge=0, le=2**63 - 1, description="The last page's cursor.")
+            int | None,
+            Query(ge=0, le=2**63 - 1, description="Only events after this id (order=oldest's cursor)."),
         ] = None,
+        before_id: Annotated[
+            int | None,
+            Query(ge=0, le=2**63 - 1, description="Only events before this id (order=newest's cursor)."),
+        ] = None,
+        order: Annotated[
+            Literal["oldest", "newest"],
+            Query(description="oldest: follow the trail (tail -f style); newest: the latest first."),
+        ] = "oldest",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> AuditPage:
         if since is not None and since.tzinfo is None:
@@ -334,10 +343,16 @@ def build_api() -> FastAPI:
                 outcome=outcome,
                 since=_utc(since, "since") if since is not None else None,
                 after_id=after_id,
+                before_id=before_id,
             )
-            rows = tx.audit.search(flt, limit=limit, oldest_first=True)
-            events = [AuditEventOut.of(r) for r in rows]
-            return AuditPage(events=events, next_after_id=rows[-1].id if len(rows) == limit else None)
+            oldest_first = order == "oldest"
+            rows = tx.audit.search(flt, limit=limit, oldest_first=oldest_first)
+            cursor = rows[-1].id if len(rows) == limit else None
+            return AuditPage(
+                events=[AuditEventOut.of(r) for r in rows],
+                next_after_id=cursor if oldest_first else None,
+                next_before_id=None if oldest_first else cursor,
+            )
 
         return await gw.broker.db(read)
 

@@ -159,8 +159,13 @@ class AuditEventOut(_Model):
 
 
 class AuditPage(_Model):
-    events: list[AuditEventOut] = Field(description="Oldest first.")
-    next_after_id: int | None = Field(description="Pass as after_id for the next page; null at the end.")
+    events: list[AuditEventOut] = Field(description="Oldest first, or newest first with order=newest.")
+    next_after_id: int | None = Field(
+        description="With order=oldest, the after_id of the next page; null at the end and with newest."
+    )
+    next_before_id: int | None = Field(
+        description="With order=newest, the before_id of the next page; null at the end and with oldest."
+    )
 
 
 class WhoAmI(_Model):

@@ -92,7 +92,8 @@ class AuditFilter:
     key_id: str | None = None
     outcome: str | None = None
     since: datetime | None = None
-    after_id: int | None = None
+    after_id: int | None = None  # only events with a larger id (paging oldest first)
+    before_id: int | None = None  # only events with a smaller id (paging newest first)
 
 
 class AuditRepo:
@@ -185,6 +186,8 @@ class AuditRepo:
             query = query.where(AuditEvent.at >= flt.since)
         if flt.after_id is not None:
             query = query.where(AuditEvent.id > flt.after_id)
+        if flt.before_id is not None:
+            query = query.where(AuditEvent.id < flt.before_id)
         return [_record(row) for row in self._session.scalars(query)]
 
 
