@@ -59,7 +59,7 @@ async def paginate_token(
         query["nextPageToken"] = token
 
 
-async def paginate_offset(
+def paginate_offset(
     fetch: Fetch,
     params: Mapping[str, Any],
     *,
@@ -68,6 +68,35 @@ async def paginate_offset(
     start_at: int = 0,
 ) -> AsyncIterator[Any]:
     """Every item of a ``startAt``/``maxResults``/``total`` listing."""
+    return _paginate_start_at(fetch, params, items_key, page_size, start_at, heed_is_last=False)
+
+
+def paginate_page_bean(
+    fetch: Fetch,
+    params: Mapping[str, Any],
+    *,
+    items_key: str = "values",
+    page_size: int = 50,
+    start_at: int = 0,
+) -> AsyncIterator[Any]:
+    """Every item of a PageBean listing (``values``, ``isLast``)."""
+    return _paginate_start_at(fetch, params, items_key, page_size, start_at, heed_is_last=True)
+
+
+async def _paginate_start_at(
+    fetch: Fetch,
+    params: Mapping[str, Any],
+    items_key: str,
+    page_size: int,
+    start_at: int,
+    *,
+    heed_is_last: bool,
+) -> AsyncIterator[Any]:
+    """The ``startAt`` loop both offset conventions share; they differ only in when to stop.
+
+    Both stop on an empty page or once ``total`` is reached; a PageBean also
+    stops on ``isLast`` (``heed_is_last``), which the classic listings do not send.
+    """
     query = dict(params)
     start = start_at
     while True:
@@ -78,28 +107,7 @@ async def paginate_offset(
             yield item
         start += len(items)  # what was returned, not what was asked for
         total = body.get("total")
-        if not items or (isinstance(total, int) and start >= total):
+        if heed_is_last and body.get("isLast") is True:
             return
-
-
-async def paginate_page_bean(
-    fetch: Fetch,
-    params: Mapping[str, Any],
-    *,
-    items_key: str = "values",
-    page_size: int = 50,
-    start_at: int = 0,
-) -> AsyncIterator[Any]:
-    """Every item of a PageBean listing (``values``, ``isLast``)."""
-    query = dict(params)
-    start = start_at
-    while True:
-        query["startAt"] = start
-        query["maxResults"] = page_size
-        body, items = _page(await fetch(dict(query)), items_key)
-        for item in items:
-            yield item
-        start += len(items)
-        total = body.get("total")
-        if body.get("isLast") is True or not items or (isinstance(total, int) and start >= total):
+        if not items or (isinstance(total, int) and start >= total):
             return
