@@ -264,6 +264,95 @@ async def test_dc_validate_query(client: httpx.AsyncClient, as_user: Auth) -> No
     assert r.status_code == 200
 
 
+def _dc_ids(sandbox: Sandbox, keep: Callable[[Any], bool]) -> set[str]:
+    """Ids of the DC instance's issues that ``keep`` (given the issue) accepts."""
+    return {str(i.id) for i in sandbox.dcs["corp"].issues.values() if keep(i)}
+
+
+def _in_projects(sandbox: Sandbox, *keys: str) -> Callable[[Any], bool]:
+    pids = {p.id for p in sandbox.dcs["corp"].projects.values() if p.key in keys}
+    return lambda i: i.project_id in pids
+
+
+def _assigned_to(sandbox: Sandbox, who: str) -> Callable[[Any], bool]:
+    user = sandbox.dcs["corp"].find_user(who)
+    assert user is not None
+    return lambda i: i.assignee == user.account_id
+
+
+_NOPE = "The value 'NOPE' does not exist for the field 'project'."
+_NOBODY = "The value 'nobody' does not exist for the field 'assignee'."
+_BOGUS = "The value 'Bogus' does not exist for the field 'status'."
+
+
+@pytest.mark.parametrize(
+    ("jql", "expected", "warnings"),
+    [
+        ("project in (PLAT, NOPE)", lambda s: _in_projects(s, "PLAT"), [_NOPE]),
+        ("project = NOPE OR assignee = alice", lambda s: _assigned_to(s, "alice"), [_NOPE]),
+        ("project = NOPE", lambda s: lambda i: False, [_NOPE]),
+        ("project != NOPE", lambda s: lambda i: True, [_NOPE]),
+        ("project not in (PLAT, NOPE)", lambda s: _in_projects(s, "PRJ", "MOB"), [_NOPE]),
+        (
+            "assignee in (alice, nobody) AND status not in (Bogus, Done)",
+            lambda s: (
+                lambda i: _assigned_to(s, "alice")(i) and s.dcs["corp"].statuses[i.status_id].name != "Done"
+            ),
+            [_NOBODY, _BOGUS],
+        ),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_dc_lenient_validation_evaluates_the_valid_rest(
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    as_user: Auth,
+    jql: str,
+    expected: Callable[[Sandbox], Callable[[Any], bool]],
+    warnings: list[str],
+    method: str,
+) -> None:
+    """validateQuery=warn|none: an invalid value matches nothing, the rest of the query runs."""
+    alice = as_user("corp", "alice")
+    want = _dc_ids(sandbox, expected(sandbox))
+    assert 0 < len(want) < TOTAL or jql in ("project = NOPE", "project != NOPE")
+    for mode, listed in (("warn", warnings), ("false", warnings), ("none", None)):
+        params = {"jql": jql, "validateQuery": mode, "maxResults": 1000, "fields": "id"}
+        if method == "GET":
+            r = await client.get(f"{DC}/search", params=params, headers=alice)
+        else:
+            r = await client.post(f"{DC}/search", json={**params, "fields": ["id"]}, headers=alice)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert {i["id"] for i in body["issues"]} == want
+        assert body["total"] == len(want)
+        assert body.get("warningMessages") == listed
+    r = await client.get(f"{DC}/search", params={"jql": jql}, headers=alice)
+    assert r.status_code == 400
+    assert r.json()["errorMessages"] == warnings
+
+
+async def test_dc_lenient_search_pages_like_a_strict_one(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
+    alice = as_user("corp", "alice")
+    base = {"maxResults": 10, "startAt": 5, "fields": "id"}
+    strict = await client.get(
+        f"{DC}/search", params={**base, "jql": "project = PLAT ORDER BY key"}, headers=alice
+    )
+    lenient = await client.get(
+        f"{DC}/search",
+        params={**base, "jql": "project in (PLAT, NOPE) ORDER BY key", "validateQuery": "warn"},
+        headers=alice,
+    )
+    assert lenient.json()["issues"] == strict.json()["issues"]
+    assert (
+        lenient.json()["total"]
+        == strict.json()["total"]
+        == len(_dc_ids(sandbox, _in_projects(sandbox, "PLAT")))
+    )
+
+
 async def test_dc_has_no_enhanced_search(client: httpx.AsyncClient, as_user: Auth) -> None:
     r = await client.get(
         f"{DC}/search/jql", params={"jql": "project = PRJ"}, headers=as_user("corp", "alice")

@@ -3,7 +3,10 @@
 ``compile_jql(instance, jql, user=..., now=...)`` parses and validates a query
 once (names resolved to ids, errors worded like Jira's, raised as
 :class:`JqlError`, HTTP 400) and returns a :class:`CompiledJql` whose
-``search`` filters and sorts issues. Supported:
+``search`` filters and sorts issues. ``compile_jql_lenient`` is the same
+compilation for searches run with ``validateQuery=warn|none``: invalid values
+match nothing instead of failing the query, the problems are returned as
+``CompiledJql.warnings`` (see :mod:`.compiler`). Supported:
 
 - fields: project, key/issuekey/issue/id, summary, description, environment,
   comment, text, status, statusCategory, assignee, reporter, creator,
@@ -24,7 +27,7 @@ characters), :mod:`.parser` (grammar), :mod:`.dates` (date formats),
 
 from __future__ import annotations
 
-from .compiler import CompiledJql, compile_jql
+from .compiler import CompiledJql, compile_jql, compile_jql_lenient
 from .errors import JqlError
 
-__all__ = ["CompiledJql", "JqlError", "compile_jql"]
+__all__ = ["CompiledJql", "JqlError", "compile_jql", "compile_jql_lenient"]

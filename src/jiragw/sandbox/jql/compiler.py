@@ -4,6 +4,16 @@ Names are resolved to ids once, here; each clause becomes a closure comparing
 ids per issue, and AND/OR/NOT compose closures, so matching never re-walks
 the tree. Like Jira, ``!=``, ``NOT IN`` and ``!~`` never match an issue
 whose field is empty (use ``IS EMPTY`` for those).
+
+Validation problems (unknown field, value, function, bad operator or date)
+are collected while compiling. :func:`compile_jql` raises them together;
+:func:`compile_jql_lenient` serves the legacy search's ``validateQuery=warn``
+and ``none`` the way Jira does: an invalid value matches nothing, so it drops
+out of an ``IN`` list (``project in (PRJ, NOPE)`` is ``project = PRJ``), a
+clause left without a valid value, field or operator matches no issue, and
+the rest of the query is evaluated as usual (``!=``/``NOT IN``/``NOT`` negate
+that "nothing", ``project != NOPE`` finds every issue); the problems come back
+as ``CompiledJql.warnings``. Syntax errors raise :class:`JqlError` either way.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ from .parser import parse
 from .textsearch import compile_text_query
 from .values import Resolver
 
-__all__ = ["CompiledJql", "compile_jql"]
+__all__ = ["CompiledJql", "compile_jql", "compile_jql_lenient"]
 
 Pred = Callable[[Issue], bool]
 # Jira's order for a query without ORDER BY.
@@ -40,14 +50,24 @@ def _never(issue: Issue) -> bool:
 
 
 class CompiledJql:
-    """A compiled query: ``matches`` one issue, or ``search`` (filter + ORDER BY) many."""
+    """A compiled query: ``matches`` one issue, or ``search`` (filter + ORDER BY) many.
 
-    __slots__ = ("_order", "_pred", "bounded", "fields_referenced", "jql", "order_by")
+    ``warnings`` holds the validation problems a lenient compilation let through
+    (always empty from :func:`compile_jql`).
+    """
+
+    __slots__ = ("_order", "_pred", "bounded", "fields_referenced", "jql", "order_by", "warnings")
 
     def __init__(
-        self, jql: str, pred: Pred | None, order: list[SortSpec], fields_referenced: set[str]
+        self,
+        jql: str,
+        pred: Pred | None,
+        order: list[SortSpec],
+        fields_referenced: set[str],
+        warnings: tuple[str, ...] = (),
     ) -> None:
         self.jql = jql
+        self.warnings = warnings
         self._pred = pred
         self._order = order
         self.bounded = pred is not None
@@ -65,9 +85,15 @@ class CompiledJql:
 
 class _Compiler:
     def __init__(
-        self, instance: Instance, user: User | None, now: datetime, filter_stack: tuple[int, ...]
+        self,
+        instance: Instance,
+        user: User | None,
+        now: datetime,
+        filter_stack: tuple[int, ...],
+        lenient: bool,
     ) -> None:
         self.instance = instance
+        self.lenient = lenient
         self.user = user
         self.now = now
         self.filter_stack = filter_stack
@@ -217,7 +243,10 @@ class _Compiler:
                     "and causes a cyclical reference, this query can not be executed and should be edited."
                 )
                 continue
-            sub = _compile(self.instance, saved.jql, self.user, self.now, (*self.filter_stack, saved.id))
+            sub = _compile(
+                self.instance, saved.jql, self.user, self.now, (*self.filter_stack, saved.id), self.lenient
+            )
+            self.errors.extend(sub.warnings)
             self.fields |= sub.fields_referenced
             if sub._pred is None:
                 unbounded = True
@@ -259,10 +288,15 @@ def _any(preds: list[Pred]) -> Pred:
 
 
 def _compile(
-    instance: Instance, jql: str, user: User | None, now: datetime, filter_stack: tuple[int, ...]
+    instance: Instance,
+    jql: str,
+    user: User | None,
+    now: datetime,
+    filter_stack: tuple[int, ...],
+    lenient: bool,
 ) -> CompiledJql:
     query: Query = parse(jql)
-    compiler = _Compiler(instance, user, now, filter_stack)
+    compiler = _Compiler(instance, user, now, filter_stack, lenient)
     pred = compiler.clause(query.where) if query.where is not None else None
     order: list[SortSpec] = []
     for item in query.order_by if query.order_by is not None else _DEFAULT_ORDER:
@@ -273,11 +307,26 @@ def _compile(
         if query.order_by is not None:
             compiler.fields.add(spec.field_id)
         order.append(spec)
-    if compiler.errors:
-        raise JqlError(list(dict.fromkeys(compiler.errors)))
-    return CompiledJql(jql, pred, order, compiler.fields)
+    problems = list(dict.fromkeys(compiler.errors))
+    if problems and not lenient:
+        raise JqlError(problems)
+    # Every failing clause compiled to "matches nothing" and unsortable fields were
+    # skipped, so the predicate and order already are what the lenient path answers.
+    return CompiledJql(jql, pred, order, compiler.fields, tuple(problems))
 
 
 def compile_jql(instance: Instance, jql: str | None, *, user: User | None, now: datetime) -> CompiledJql:
     """Parse, validate and compile ``jql`` for ``user`` at ``now`` (raises :class:`JqlError`)."""
-    return _compile(instance, jql or "", user, now, ())
+    return _compile(instance, jql or "", user, now, (), lenient=False)
+
+
+def compile_jql_lenient(
+    instance: Instance, jql: str | None, *, user: User | None, now: datetime
+) -> CompiledJql:
+    """Compile ``jql`` the way ``validateQuery=warn|none`` searches do.
+
+    Invalid values, fields, functions and operators match nothing instead of
+    failing the query; the problems are listed in ``warnings``. Syntax errors
+    still raise :class:`JqlError`.
+    """
+    return _compile(instance, jql or "", user, now, (), lenient=True)

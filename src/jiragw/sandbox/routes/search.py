@@ -8,7 +8,9 @@
 - Cloud ``GET/POST /rest/api/{2,3}/search``: removed by Atlassian (CHANGE-2046), 410 Gone.
 - DC ``GET/POST /rest/api/2/search`` (``searchForIssuesUsingJql[Post]``): ``startAt`` /
   ``maxResults`` (cap 1000) / ``total``, ``fields`` defaulting to ``*navigable``, the
-  ``names``/``schema`` expands and ``validateQuery``.
+  ``names``/``schema`` expands and ``validateQuery``: ``warn``/``none`` run the query with
+  its invalid values matching nothing (see :func:`jiragw.sandbox.jql.compile_jql_lenient`),
+  ``warn`` listing the problems in ``warningMessages``.
 
 Only issues the caller may browse are found; a caller without ``BROWSE_PROJECTS``
 gets an empty result, as Jira answers.
@@ -19,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..http import Ctx, JiraHttpError, bad_request, endpoint
-from ..jql import JqlError, compile_jql
+from ..jql import compile_jql, compile_jql_lenient
 from ..model import BROWSE, Issue
 from ..paging import PageTokenError, decode_page_token, encode_page_token
 from ..render_issue import FieldSelection, render_issue
@@ -195,18 +197,16 @@ async def _legacy(ctx: Ctx) -> dict[str, Any]:
         raise bad_request(
             f"The 'validateQuery' parameter must be one of strict, warn or none, not '{raw_mode}'."
         )
-    warnings: list[str] = []
-    try:
-        query = compile_jql(ctx.instance, jql, user=ctx.user, now=ctx.sandbox.clock.now())
-    except JqlError as exc:
-        # Only validation (not syntax) problems may be downgraded to warnings; the
-        # engine reports those without the parser's "(line L, character C)" position.
-        if mode == "strict" or any("(line " in m for m in exc.error_messages):
-            raise
-        warnings = exc.error_messages if mode == "warn" else []
-        query = None
+    now = ctx.sandbox.clock.now()
+    if mode == "strict":
+        query = compile_jql(ctx.instance, jql, user=ctx.user, now=now)
+    else:
+        # Invalid values match nothing and the rest of the query still runs; syntax
+        # errors stay a 400 (JqlError) in every mode.
+        query = compile_jql_lenient(ctx.instance, jql, user=ctx.user, now=now)
+    warnings = list(query.warnings) if mode == "warn" else []
     sel = FieldSelection.parse(params.strings("fields"), default="*navigable")
-    found = query.search(_browsable(ctx)) if query is not None else []
+    found = query.search(_browsable(ctx))
     page = found[start : start + size]
     expand = set(params.strings("expand") or ())
     issues, top = _render_page(ctx, page, sel, expand, params.strings("properties"))
