@@ -21,6 +21,7 @@ from jiragw.jira.resources.devops import (
 )
 from jiragw.jira.transport import StaticCredentials, Transport
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
+from jiragw.sandbox.oauth import oauth_state
 from jiragw.secrets import Secret
 from tests.sandbox.oauth.conftest import demo_app
 
@@ -125,6 +126,30 @@ async def test_deployments_submit_get_delete(devops: DevOpsResource, known_key: 
     await devops.delete_deployment("deploy", "prod-eu", 7)
     with pytest.raises(NotFound):
         await devops.get_deployment("deploy", "prod-eu", 7)
+
+
+async def test_ids_holding_slashes_are_one_path_segment(
+    devops: DevOpsResource, sandbox: Sandbox, known_key: str
+) -> None:
+    """Pipeline and environment ids are free text; "/" inside them travels as %2F."""
+    await devops.submit_builds([build(known_key, 4, pipeline_id="team/app")])
+    assert devops._build_url("team/app", 4).endswith("/pipelines/team%2Fapp/builds/4")
+    assert (await devops.get_build("team/app", 4))["pipelineId"] == "team/app"
+    with pytest.raises(NotFound):
+        await devops.get_build("team", 4)
+    await devops.delete_build("team/app", 4)
+    with pytest.raises(NotFound):
+        await devops.get_build("team/app", 4)
+
+    await devops.submit_deployments(
+        [deployment(known_key, 2, pipeline_id="team/app", environment_id="eu/west")]
+    )
+    stored = await devops.get_deployment("team/app", "eu/west", 2)
+    assert (stored["pipeline"]["id"], stored["environment"]["id"]) == ("team/app", "eu/west")
+    await devops.delete_deployment("team/app", "eu/west", 2)
+    with pytest.raises(NotFound):
+        await devops.get_deployment("team/app", "eu/west", 2)
+    assert not oauth_state(sandbox).devops
 
 
 async def test_rejections_from_jira_are_reported(devops: DevOpsResource, known_key: str) -> None:

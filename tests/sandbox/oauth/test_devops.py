@@ -137,3 +137,76 @@ async def test_devops_needs_the_right_token(
 
 async def test_tenant_info_unknown_site(client: httpx.AsyncClient) -> None:
     assert (await client.get("/sites/nope/_edge/tenant_info")).status_code == 404
+
+
+def _deployment(
+    key: str, pipeline: str, environment: str, seq: int = 1, name: str = "deploy"
+) -> dict[str, Any]:
+    return {
+        "deploymentSequenceNumber": seq,
+        "updateSequenceNumber": 1,
+        "associations": [{"associationType": "issueKeys", "values": [key]}],
+        "displayName": name,
+        "url": "https://cd.example/1",
+        "description": "push",
+        "lastUpdated": "2024-01-01T00:00:00Z",
+        "state": "successful",
+        "pipeline": {"id": pipeline, "displayName": pipeline, "url": "https://cd.example"},
+        "environment": {"id": environment, "displayName": environment, "type": "production"},
+    }
+
+
+async def test_a_build_whose_pipeline_id_holds_a_slash(
+    client: httpx.AsyncClient, sandbox: Sandbox, app2lo: DemoApp
+) -> None:
+    """Pipeline ids are free text: "team/app" is addressed as team%2Fapp, one path segment."""
+    cloud = sandbox.sites["acme"].cloud_id
+    auth = await _token(client, app2lo)
+    key = next(iter(sandbox.sites["acme"].issues.values())).key
+    builds = [_build(key, 1, pipelineId="team/app"), _build(key, 1, pipelineId="team", displayName="other")]
+    r = await client.post(f"/jira/builds/0.1/cloud/{cloud}/bulk", json={"builds": builds}, headers=auth)
+    assert r.status_code == 202
+    assert r.json()["acceptedBuilds"][0] == {"pipelineId": "team/app", "buildNumber": 1}
+
+    path = f"/jira/builds/0.1/cloud/{cloud}/pipelines/team%2Fapp/builds/1"
+    got = await client.get(path, headers=auth)
+    assert got.status_code == 200
+    assert got.json()["pipelineId"] == "team/app"
+    assert got.json()["displayName"] == "build 1"
+    # A bare "/" is a path separator: no such resource, as for any unknown path.
+    bare = f"/jira/builds/0.1/cloud/{cloud}/pipelines/team/app/builds/1"
+    assert (await client.get(bare, headers=auth)).status_code == 404
+    assert (await client.delete(bare, headers=auth)).status_code == 404
+    assert (await client.delete(path, headers=auth)).status_code == 202
+    assert (await client.get(path, headers=auth)).status_code == 404
+    # The pipeline "team" was another build all along, and is still there.
+    other = await client.get(f"/jira/builds/0.1/cloud/{cloud}/pipelines/team/builds/1", headers=auth)
+    assert other.json()["displayName"] == "other"
+
+
+async def test_a_deployment_whose_ids_hold_slashes(
+    client: httpx.AsyncClient, sandbox: Sandbox, app2lo: DemoApp
+) -> None:
+    cloud = sandbox.sites["acme"].cloud_id
+    auth = await _token(client, app2lo)
+    key = next(iter(sandbox.sites["acme"].issues.values())).key
+    # ("team/app", "eu") and ("team", "app/eu") would both read "team/app/eu" if joined naively.
+    deployments = [
+        _deployment(key, "team/app", "eu", name="first"),
+        _deployment(key, "team", "app/eu", name="second"),
+    ]
+    r = await client.post(
+        f"/jira/deployments/0.1/cloud/{cloud}/bulk", json={"deployments": deployments}, headers=auth
+    )
+    assert r.status_code == 202
+    assert len(r.json()["acceptedDeployments"]) == 2
+    base = f"/jira/deployments/0.1/cloud/{cloud}/pipelines"
+    first = f"{base}/team%2Fapp/environments/eu/deployments/1"
+    second = f"{base}/team/environments/app%2Feu/deployments/1"
+    assert (await client.get(first, headers=auth)).json()["displayName"] == "first"
+    assert (await client.get(second, headers=auth)).json()["displayName"] == "second"
+    bare = f"{base}/team/app/environments/eu/deployments/1"
+    assert (await client.get(bare, headers=auth)).status_code == 404
+    assert (await client.delete(first, headers=auth)).status_code == 202
+    assert (await client.get(first, headers=auth)).status_code == 404
+    assert (await client.get(second, headers=auth)).json()["displayName"] == "second"

@@ -10,7 +10,9 @@ submit answers 202 with ``accepted*``/``rejected*`` entities and
 ``unknownIssueKeys``; a request that is not ``{"builds": [...]}`` answers 400
 with ``[{"message": ...}]``. An entity is rejected when a required field is
 missing or it names no or more than 100 issue keys; an older
-``updateSequenceNumber`` never overwrites a newer one.
+``updateSequenceNumber`` never overwrites a newer one. Pipeline and
+environment ids are free text: the by-key routes match the raw path, so an
+id holding ``/`` is addressed with ``%2F`` (see :mod:`jiragw.sandbox.rawpath`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,8 +79,10 @@ DEPLOYMENTS = _Kind(
 )
 
 
-def _storage_key(key: dict[str, Any]) -> str:
-    return "/".join(str(v) for v in key.values())
+def _storage_key(*parts: str | int) -> str:
+    # Each part percent-encoded, as in the by-key URL: ids may contain "/", and
+    # ("a/b", "c") must not meet ("a", "b/c").
+    return "/".join(quote(str(part), safe="") for part in parts)
 
 
 def _site(call: Call) -> Instance:
@@ -149,7 +154,7 @@ async def _submit(call: Call, kind: _Kind) -> Response:
             )
             continue
         unknown += [k for k in keys if site.find_issue(k) is None and k not in unknown]
-        slot = (site.cloud_id, kind.name, _storage_key(key))
+        slot = (site.cloud_id, kind.name, _storage_key(*key.values()))
         stored = call.oauth.devops.get(slot)
         if stored is None or stored["updateSequenceNumber"] <= entity["updateSequenceNumber"]:
             call.oauth.devops[slot] = dict(entity)
@@ -163,9 +168,9 @@ async def _submit(call: Call, kind: _Kind) -> Response:
 def _slot(call: Call, kind: _Kind, site: Instance) -> tuple[str, str, str]:
     p = call.request.path_params
     if kind.name == "builds":
-        key = f"{p['pipelineId']}/{p['buildNumber']}"
+        key = _storage_key(p["pipelineId"], p["buildNumber"])
     else:
-        key = f"{p['pipelineId']}/{p['environmentId']}/{p['sequence']}"
+        key = _storage_key(p["pipelineId"], p["environmentId"], p["sequence"])
     return (site.cloud_id, kind.name, key)
 
 
@@ -212,6 +217,7 @@ def devops_routes() -> list[Route]:
             methods=["GET", "DELETE"],
             instance=_api_label,
             operation="getBuildByKey",
+            raw_path=True,
         ),
         oauth_route(
             f"{deployments}/bulk",
@@ -226,5 +232,6 @@ def devops_routes() -> list[Route]:
             methods=["GET", "DELETE"],
             instance=_api_label,
             operation="getDeploymentByKey",
+            raw_path=True,
         ),
     ]

@@ -6,7 +6,8 @@ Jira's: it applies the sandbox's injected latency and error statuses, maps
 ``Sandbox.counters`` under a :class:`RequestKey` whose credential is a label
 (``client:{client_id}``, a user's email), never a secret, so tests can assert
 "exactly one refresh call". Token responses carry ``Cache-Control: no-store``
-(RFC 6749 §5.1).
+(RFC 6749 §5.1). Routes whose ids may hold an encoded ``/`` are matched on the
+raw path (:mod:`jiragw.sandbox.rawpath`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...errors import SandboxError
+from ..rawpath import RawPathRoute
 from ..state import RequestKey, Sandbox
 from .state import OAuthState, oauth_state
 
@@ -89,8 +91,13 @@ def oauth_route(
     methods: list[str],
     instance: str | Callable[[Request], str],
     operation: str,
+    raw_path: bool = False,
 ) -> Route:
-    """A Starlette route for ``handler``, counted as ``instance``/``operation``."""
+    """A Starlette route for ``handler``, counted as ``instance``/``operation``.
+
+    With ``raw_path`` the route matches the encoded path, so a ``%2F`` inside an
+    id stays in its parameter (decoded to ``/``) instead of splitting it.
+    """
 
     async def run(request: Request) -> Response:
         sandbox: Sandbox = request.app.state.sandbox
@@ -120,7 +127,7 @@ def oauth_route(
             )
 
     run.__name__ = operation
-    return Route(path, run, methods=methods)
+    return (RawPathRoute if raw_path else Route)(path, run, methods=methods)
 
 
 async def read_params(request: Request) -> dict[str, str]:
