@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
-from jiragw.errors import InvalidInput, UpstreamError
+from jiragw.errors import InvalidInput
 
 from ..context import ApiContext
-from ..pagination import Fetch, paginate_offset, paginate_page_bean
+from ..pagination import paginate_offset, paginate_page_bean
+from ._wire import json_object, numeric_id, owner_ref
 
 __all__ = ["Dashboard", "DashboardsResource"]
 
@@ -39,13 +41,11 @@ class Dashboard:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Dashboard:
-        owner = data.get("owner")
-        ref = (owner.get("accountId") or owner.get("name")) if isinstance(owner, dict) else None
         return cls(
             id=str(data.get("id") or ""),
             name=str(data.get("name") or ""),
             description=str(data.get("description") or ""),
-            owner=None if ref is None else str(ref),
+            owner=owner_ref(data),
             favourite=bool(data.get("isFavourite", False)),
             view_url=None if data.get("view") is None else str(data["view"]),
             raw=dict(data),
@@ -64,10 +64,10 @@ class DashboardsResource:
         """Every dashboard the caller sees (``which``: only their own, or only favourites)."""
         params = {"filter": which}
         pages = paginate_offset(
-            self._fetch("/dashboard"), params, items_key="dashboards", page_size=page_size
+            partial(self.ctx.get, "/dashboard"), params, items_key="dashboards", page_size=page_size
         )
         async for item in pages:
-            yield Dashboard.from_json(_object(item))
+            yield Dashboard.from_json(json_object(item))
 
     async def search(
         self, name: str | None = None, *, owner: str | None = None, page_size: int = 50
@@ -75,9 +75,11 @@ class DashboardsResource:
         """Dashboards whose name contains ``name`` (and owned by ``owner``: accountId or username)."""
         if self.ctx.cloud:
             params = {"dashboardName": name, "accountId": owner, "expand": _SEARCH_EXPAND}
-            pages = paginate_page_bean(self._fetch("/dashboard/search"), params, page_size=page_size)
+            pages = paginate_page_bean(
+                partial(self.ctx.get, "/dashboard/search"), params, page_size=page_size
+            )
             async for item in pages:
-                yield Dashboard.from_json(_object(item))
+                yield Dashboard.from_json(json_object(item))
             return
         # DC has no dashboard search: filter the listing, as Cloud's search matches (substring).
         wanted = (name or "").casefold()
@@ -86,7 +88,7 @@ class DashboardsResource:
                 yield dashboard
 
     async def get(self, dashboard_id: str | int) -> Dashboard:
-        return Dashboard.from_json(_object(await self.ctx.get(f"/dashboard/{_id(dashboard_id)}")))
+        return Dashboard.from_json(json_object(await self.ctx.get(f"/dashboard/{_id(dashboard_id)}")))
 
     async def create(
         self,
@@ -98,7 +100,7 @@ class DashboardsResource:
     ) -> Dashboard:
         self._cloud_only("create")
         body = _details(name, description, share_permissions, edit_permissions)
-        return Dashboard.from_json(_object(await self.ctx.post("/dashboard", json=body)))
+        return Dashboard.from_json(json_object(await self.ctx.post("/dashboard", json=body)))
 
     async def update(
         self,
@@ -119,7 +121,7 @@ class DashboardsResource:
             _perms(current.raw, "editPermissions") if edit_permissions is None else edit_permissions,
         )
         path = f"/dashboard/{_id(dashboard_id)}"
-        return Dashboard.from_json(_object(await self.ctx.put(path, json=body)))
+        return Dashboard.from_json(json_object(await self.ctx.put(path, json=body)))
 
     async def copy(
         self,
@@ -133,7 +135,7 @@ class DashboardsResource:
         self._cloud_only("copy")
         body = _details(name, description, share_permissions, edit_permissions)
         path = f"/dashboard/{_id(dashboard_id)}/copy"
-        return Dashboard.from_json(_object(await self.ctx.post(path, json=body)))
+        return Dashboard.from_json(json_object(await self.ctx.post(path, json=body)))
 
     async def delete(self, dashboard_id: str | int) -> None:
         self._cloud_only("delete")
@@ -142,12 +144,6 @@ class DashboardsResource:
     def _cloud_only(self, what: str) -> None:
         if not self.ctx.cloud:
             raise InvalidInput(f"Jira Data Center's REST API cannot {what} dashboards (Cloud only)")
-
-    def _fetch(self, path: str) -> Fetch:
-        async def fetch(params: dict[str, Any]) -> Any:
-            return await self.ctx.get(path, params)
-
-        return fetch
 
 
 def _details(
@@ -173,13 +169,4 @@ def _perms(raw: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _id(dashboard_id: str | int) -> str:
-    text = str(dashboard_id).strip()
-    if not text.isdigit():
-        raise InvalidInput(f"a dashboard id is a number, not {text!r}")
-    return text
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise UpstreamError("Jira answered with something other than a JSON object")
-    return body
+    return numeric_id(dashboard_id, "dashboard")

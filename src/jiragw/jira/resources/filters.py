@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from jiragw.errors import InvalidInput, UpstreamError
 
 from ..context import ApiContext
-from ..pagination import Fetch, paginate_offset, paginate_page_bean, paginate_token
+from ..pagination import paginate_offset, paginate_page_bean, paginate_token
+from ._wire import json_object, numeric_id, owner_ref
 
 __all__ = ["Filter", "FiltersResource"]
 
@@ -38,17 +40,12 @@ class Filter:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Filter:
-        owner = data.get("owner")
-        owner_ref = None
-        if isinstance(owner, dict):
-            ref = owner.get("accountId") or owner.get("name")
-            owner_ref = None if ref is None else str(ref)
         return cls(
             id=str(data.get("id") or ""),
             name=str(data.get("name") or ""),
             jql=str(data.get("jql") or ""),
             description=str(data.get("description") or ""),
-            owner=owner_ref,
+            owner=owner_ref(data),
             favourite=bool(data.get("favourite", False)),
             view_url=None if data.get("viewUrl") is None else str(data["viewUrl"]),
             raw=dict(data),
@@ -83,7 +80,7 @@ class FiltersResource:
         self.ctx = ctx
 
     async def get(self, filter_id: str | int) -> Filter:
-        return Filter.from_json(_object(await self.ctx.get(f"/filter/{_id(filter_id)}")))
+        return Filter.from_json(json_object(await self.ctx.get(f"/filter/{_id(filter_id)}")))
 
     async def create(
         self,
@@ -105,7 +102,7 @@ class FiltersResource:
             share_permissions=share_permissions,
             edit_permissions=edit_permissions,
         )
-        return Filter.from_json(_object(await self.ctx.post("/filter", json=body)))
+        return Filter.from_json(json_object(await self.ctx.post("/filter", json=body)))
 
     async def update(
         self,
@@ -129,7 +126,7 @@ class FiltersResource:
             share_permissions=share_permissions,
             edit_permissions=edit_permissions,
         )
-        return Filter.from_json(_object(await self.ctx.put(f"/filter/{_id(filter_id)}", json=body)))
+        return Filter.from_json(json_object(await self.ctx.put(f"/filter/{_id(filter_id)}", json=body)))
 
     async def delete(self, filter_id: str | int) -> None:
         await self.ctx.delete(f"/filter/{_id(filter_id)}")
@@ -147,7 +144,7 @@ class FiltersResource:
             body = await self.ctx.put(f"{path}/favourite")
         else:
             body = await self.ctx.delete(f"{path}/favourite")
-        return Filter.from_json(_object(body))
+        return Filter.from_json(json_object(body))
 
     async def mine(self, *, include_favourites: bool = False) -> list[Filter]:
         """The caller's own filters (Cloud only: Data Center has no such listing)."""
@@ -167,8 +164,10 @@ class FiltersResource:
             "accountId": owner,
             "expand": "description,favourite,jql,owner,viewUrl",
         }
-        async for item in paginate_page_bean(self._fetch("/filter/search"), params, page_size=page_size):
-            yield Filter.from_json(_object(item))
+        async for item in paginate_page_bean(
+            partial(self.ctx.get, "/filter/search"), params, page_size=page_size
+        ):
+            yield Filter.from_json(json_object(item))
 
     async def run(
         self,
@@ -189,33 +188,18 @@ class FiltersResource:
             jql = f"{jql} ORDER BY {order_by}" if jql.strip() else f"ORDER BY {order_by}"
         params: dict[str, Any] = {"jql": jql, "fields": ",".join(fields or ("*navigable",))}
         if self.ctx.cloud:
-            pages = paginate_token(self._fetch("/search/jql"), params, page_size=page_size)
+            pages = paginate_token(partial(self.ctx.get, "/search/jql"), params, page_size=page_size)
         else:
-            pages = paginate_offset(self._fetch("/search"), params, page_size=page_size)
+            pages = paginate_offset(partial(self.ctx.get, "/search"), params, page_size=page_size)
         async for issue in pages:
-            yield _object(issue)
-
-    def _fetch(self, path: str) -> Fetch:
-        async def fetch(params: dict[str, Any]) -> Any:
-            return await self.ctx.get(path, params)
-
-        return fetch
-
-
-def _id(filter_id: str | int) -> str:
-    text = str(filter_id).strip()
-    if not text.isdigit():
-        raise InvalidInput(f"a filter id is a number, not {text!r}")
-    return text
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise UpstreamError("Jira answered with something other than a JSON object")
-    return body
+            yield json_object(issue)
 
 
 def _list(body: Any) -> list[dict[str, Any]]:
     if not isinstance(body, list):
         raise UpstreamError("Jira answered with something other than a JSON list")
-    return [_object(item) for item in body]
+    return [json_object(item) for item in body]
+
+
+def _id(filter_id: str | int) -> str:
+    return numeric_id(filter_id, "filter")

@@ -20,6 +20,7 @@ from jiragw.errors import InvalidInput, UpstreamError
 
 from ..context import ApiContext
 from ..models import User
+from ._wire import json_object
 
 __all__ = ["User", "UsersResource"]
 
@@ -34,12 +35,12 @@ class UsersResource:
 
     async def myself(self) -> User:
         """The user the connection acts as."""
-        return User.from_json(_object(await self.ctx.get("/myself")))
+        return User.from_json(json_object(await self.ctx.get("/myself")))
 
     async def get(self, ref: str) -> User:
         """One user by accountId (Cloud) or username (DC)."""
         params = {"accountId": ref} if self.ctx.cloud else {"username": ref}
-        return User.from_json(_object(await self.ctx.get("/user", params)))
+        return User.from_json(json_object(await self.ctx.get("/user", params)))
 
     def _term(self, query: str) -> dict[str, Any]:
         return {"query": query} if self.ctx.cloud else {"username": query}
@@ -91,7 +92,7 @@ class UsersResource:
             if not page:
                 return
             for item in page:
-                yield User.from_json(_object(item))
+                yield User.from_json(json_object(item))
             start += len(page)  # what was returned, not what was asked for
 
 
@@ -105,9 +106,3 @@ async def _take(users: AsyncGenerator[User, None], limit: int) -> list[User]:
             if len(out) >= limit:
                 break
     return out
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise UpstreamError("Jira answered with something other than a JSON object")
-    return body
