@@ -14,9 +14,9 @@ Jira rejected anything.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -64,6 +64,8 @@ Url = Annotated[str, typer.Option("--url", help="Where the build or deployment c
 Text = Annotated[str | None, typer.Option()]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
+_Entity = TypeVar("_Entity", Build, Deployment)
+
 
 def _keys(issues: list[str] | None, from_git: bool, base: str | None, branch: str | None) -> list[str]:
     given = [k.strip() for k in issues or [] if k.strip()]
@@ -90,6 +92,23 @@ async def _submit(name: str, send: Callable[[DevOpsResource], Any]) -> SubmitRes
         resource = DevOpsResource(ApiContext(transport, conn.api_base_url, "cloud"), cloud_id=conn.cloud_id)
         result: SubmitResult = await send(resource)
         return result
+
+
+def _send_one(
+    what: str,
+    connection: str,
+    entity: _Entity,
+    submit: Callable[[DevOpsResource, list[_Entity]], Awaitable[SubmitResult]],
+    keys: list[str],
+    as_json: bool,
+) -> None:
+    """Submit ``entity`` over ``connection`` with ``submit`` and report the outcome."""
+    entity.to_json()  # the payload rules, before opening the store
+
+    async def send(resource: DevOpsResource) -> SubmitResult:
+        return await submit(resource, [entity])
+
+    _report(what, run(_submit(connection, send)), keys, as_json)
 
 
 def _report(what: str, result: SubmitResult, keys: list[str], as_json: bool) -> None:
@@ -150,19 +169,12 @@ def build_cmd(
         url=url,
         state=_choice("--state", state, BUILD_STATES),
         issue_keys=keys,
-        update_sequence_number=sequence_number(now)
-        if update_sequence_number is None
-        else update_sequence_number,
+        update_sequence_number=_sequence(update_sequence_number, now),
         last_updated=now,
         description=description,
         label=label,
     )
-    entity.to_json()  # the payload rules, before opening the store
-
-    async def send(resource: DevOpsResource) -> SubmitResult:
-        return await resource.submit_builds([entity])
-
-    _report("build", run(_submit(connection, send)), keys, as_json)
+    _send_one("build", connection, entity, DevOpsResource.submit_builds, keys, as_json)
 
 
 @devops.command("deployment")
@@ -203,9 +215,7 @@ def deployment_cmd(
         url=url,
         state=_choice("--state", state, DEPLOYMENT_STATES),
         issue_keys=keys,
-        update_sequence_number=sequence_number(now)
-        if update_sequence_number is None
-        else update_sequence_number,
+        update_sequence_number=_sequence(update_sequence_number, now),
         last_updated=now,
         description=description or "",
         environment_type=_choice("--environment-type", environment_type, ENVIRONMENT_TYPES),
@@ -213,9 +223,4 @@ def deployment_cmd(
         pipeline_name=pipeline_name,
         label=label,
     )
-    entity.to_json()
-
-    async def send(resource: DevOpsResource) -> SubmitResult:
-        return await resource.submit_deployments([entity])
-
-    _report("deployment", run(_submit(connection, send)), keys, as_json)
+    _send_one("deployment", connection, entity, DevOpsResource.submit_deployments, keys, as_json)
