@@ -442,16 +442,17 @@ def to_md(doc: Node) -> str:
 
 
 def _blocks_md(blocks: Sequence[Node]) -> str:
-    parts: list[str] = []
+    return "\n\n".join(text for _, _, text in _rendered_blocks(blocks) if text)
+
+
+def _rendered_blocks(blocks: Sequence[Node]) -> Iterator[tuple[Node, bool, str]]:
+    """Each block, whether it takes its list family's other marker, and its Markdown."""
     previous = ""
     for block in blocks:
         family = _LIST_FAMILY.get(block.get("type", ""), "")
         alternate = bool(family) and family == previous
-        text = _block_md(block, alternate)
+        yield block, alternate, _block_md(block, alternate)
         previous = "" if alternate else family
-        if text:
-            parts.append(text)
-    return "\n\n".join(parts)
 
 
 # Consecutive lists of one family would merge in Markdown unless the second uses the other marker.
@@ -539,12 +540,7 @@ def _list_md(node: Node, alternate: bool) -> str:
 
 def _item_md(blocks: list[Node]) -> str:
     out = ""
-    previous = ""
-    for block in blocks:
-        family = _LIST_FAMILY.get(block.get("type", ""), "")
-        alternate = bool(family) and family == previous
-        text = _block_md(block, alternate)
-        previous = "" if alternate else family
+    for block, alternate, text in _rendered_blocks(blocks):
         if not out:
             out = text
         elif block.get("type") in ("bulletList", "orderedList", "taskList") and not alternate:
