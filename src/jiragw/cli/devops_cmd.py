@@ -61,7 +61,6 @@ SequenceNumber = Annotated[
     typer.Option("--update-sequence-number", help="Jira keeps the highest; default: epoch milliseconds."),
 ]
 Url = Annotated[str, typer.Option("--url", help="Where the build or deployment can be seen.")]
-Text = Annotated[str | None, typer.Option()]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 _Entity = TypeVar("_Entity", Build, Deployment)

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from jiragw.errors import InvalidInput, UpstreamError
 
 from ..context import ApiContext
+from ._wire import json_object
 
 __all__ = [
     "BUILD_STATES",
@@ -374,7 +375,7 @@ class DevOpsResource:
 
     async def get_build(self, pipeline_id: str, build_number: int) -> dict[str, Any]:
         """The stored build, as Jira returns it (``NotFound`` when there is none)."""
-        return _object(await self.ctx.transport.get_json(self._build_url(pipeline_id, build_number)))
+        return json_object(await self.ctx.transport.get_json(self._build_url(pipeline_id, build_number)))
 
     async def delete_build(self, pipeline_id: str, build_number: int) -> None:
         await self.ctx.transport.request_json("DELETE", self._build_url(pipeline_id, build_number))
@@ -382,14 +383,8 @@ class DevOpsResource:
     async def get_deployment(self, pipeline_id: str, environment_id: str, sequence: int) -> dict[str, Any]:
         """The stored deployment, as Jira returns it (``NotFound`` when there is none)."""
         url = self._deployment_url(pipeline_id, environment_id, sequence)
-        return _object(await self.ctx.transport.get_json(url))
+        return json_object(await self.ctx.transport.get_json(url))
 
     async def delete_deployment(self, pipeline_id: str, environment_id: str, sequence: int) -> None:
         url = self._deployment_url(pipeline_id, environment_id, sequence)
         await self.ctx.transport.request_json("DELETE", url)
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise UpstreamError("Jira answered with something other than a JSON object")
-    return body
