@@ -23,6 +23,7 @@ from jiragw.sandbox.oauth import oauth_state
 from tests.conformance.recipes import PLACEHOLDERS, ErrorRecipe, Recipe, Step
 
 __all__ = [
+    "AGILE_PREFIX",
     "ALL_CLASSIC",
     "PLACEHOLDER",
     "TARGETS",
@@ -114,11 +115,16 @@ def credentials(
     return bearer(sandbox, target, user) if target.gateway else as_user(target.instance, user)
 
 
-def endpoints() -> list[Endpoint]:
+AGILE_PREFIX = "/rest/agile/"
+
+
+def endpoints(*, agile: bool = False) -> list[Endpoint]:
+    """The platform API's endpoints, or (``agile``) Jira Software's, validated by ``test_agile``."""
     # One path may be served by separate Cloud and DC handlers: keep both.
     seen: dict[tuple[str, str, frozenset[str]], Endpoint] = {}
     for ep in REGISTRY:
-        seen.setdefault((ep.method, ep.path, frozenset(ep.flavors)), ep)
+        if ep.path.startswith(AGILE_PREFIX) is agile:
+            seen.setdefault((ep.method, ep.path, frozenset(ep.flavors)), ep)
     return sorted(seen.values(), key=lambda e: (e.operation, e.method, sorted(e.flavors)))
 
 

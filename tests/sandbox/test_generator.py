@@ -210,11 +210,16 @@ def test_custom_fields(cloud: Instance) -> None:
                 assert set(value) == {"id", "value"}
             elif fid == "customfield_10019":
                 assert date.fromisoformat(value) >= issue.created.date()
+            elif fid == "customfield_10021":  # Sprint: ids of this project's board's sprints
+                assert value
+                assert all(
+                    cloud.boards[cloud.sprints[s].board_id].project_id == issue.project_id for s in value
+                )
             else:
                 assert fid == "customfield_10020"
                 assert isinstance(value, RichText)
                 assert value.adf
-    assert set(seen) == {f"customfield_{n}" for n in range(10016, 10021)}
+    assert set(seen) == {f"customfield_{n}" for n in range(10016, 10022)}
 
 
 def test_comments_watchers_links(cloud: Instance) -> None:

@@ -35,6 +35,10 @@ ENTITY_ATTRS = (
     "links",
     "filters",
     "dashboards",
+    "boards",
+    "sprints",
+    "board_seq",
+    "sprint_seq",
     "statuses",
     "priorities",
     "issue_types",
@@ -171,6 +175,41 @@ def test_failed_save_keeps_the_previous_state(tmp_path: Path) -> None:
     loaded = persist.load(path)
     assert loaded is not None
     assert_same(sandbox, loaded)
+
+
+def test_boards_sprints_and_sprint_values_survive(tmp_path: Path) -> None:
+    sandbox = build_sandbox(projects=2, issues=80, seed=5)
+    path = tmp_path / "state.db"
+    persist.save(sandbox, path)
+    loaded = persist.load(path)
+    assert loaded is not None
+    before, after = sandbox.sites["acme"], loaded.sites["acme"]
+    assert after.boards == before.boards
+    assert after.sprints == before.sprints
+    assert after.sprints
+    in_sprints = {
+        i.key: i.custom["customfield_10021"]
+        for i in before.issues.values()
+        if "customfield_10021" in i.custom
+    }
+    assert in_sprints
+    assert {
+        k: after.issues[after.issue_by_key[k.upper()]].custom["customfield_10021"] for k in in_sprints
+    } == in_sprints
+
+
+def test_a_file_saved_before_boards_existed_loads_without_them(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    persist.save(build_sandbox(projects=1, issues=5), path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("DROP TABLE sandbox_boards")
+        con.execute("DROP TABLE sandbox_sprints")
+    con.close()
+    loaded = persist.load(path)
+    assert loaded is not None
+    assert loaded.sites["acme"].boards == {}
+    assert loaded.sites["acme"].issues
 
 
 def test_load_without_state(tmp_path: Path) -> None:

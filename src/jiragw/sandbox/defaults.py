@@ -17,6 +17,7 @@ from .model import (
     COMMENT,
     CREATE,
     EDIT,
+    SPRINT_FIELD_TYPE,
     TRANSITION,
     FieldDef,
     Instance,
@@ -30,7 +31,7 @@ from .model import (
     Workflow,
 )
 
-__all__ = ["DEMO_USERS", "install_defaults"]
+__all__ = ["DEMO_USERS", "SPRINT_FIELD_ID", "install_defaults"]
 
 STATUSES = (
     StatusDef("10000", "To Do", "new"),
@@ -139,6 +140,7 @@ SYSTEM_FIELDS: tuple[tuple[str, str, dict[str, Any] | None, bool, tuple[str, ...
 )
 
 _CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
+SPRINT_FIELD_ID = 10021
 # Custom fields every instance starts with: (id number, name, schema type, items, custom type).
 CUSTOM_FIELDS = (
     (10016, "Story Points", "number", None, _CF + "float"),
@@ -146,6 +148,8 @@ CUSTOM_FIELDS = (
     (10018, "Customer Impact", "option", None, _CF + "select"),
     (10019, "Start date", "date", None, _CF + "datepicker"),
     (10020, "Acceptance Criteria", "string", None, _CF + "textarea"),
+    # Jira Software's sprint field (Cloud numbers it 10020; here that id was already taken).
+    (SPRINT_FIELD_ID, "Sprint", "array", "json", SPRINT_FIELD_TYPE),
 )
 CUSTOMER_IMPACT_OPTIONS = ("None", "Low", "Medium", "High", "Critical")
 # Options of select custom fields: field number -> ((option id, value), ...). Jira

@@ -3,7 +3,8 @@
 ``generate(instance, projects=N, issues=M, seed=S, now=T)`` fills an instance
 with projects (components, versions), issues (types, statuses along the
 software workflow, people, priorities, labels, dates, custom fields),
-comments, changelogs, watchers and issue links. The distributions and words
+comments, changelogs, watchers and issue links, then boards and sprints
+(:mod:`jiragw.sandbox.seed_agile`). The distributions and words
 are the tables of :mod:`jiragw.sandbox.seed_content`.
 
 Determinism: one ``random.Random`` per instance, seeded by the seed and the
@@ -47,6 +48,7 @@ from .model import (
     User,
     Version,
 )
+from .seed_agile import seed_agile
 
 __all__ = ["Fragment", "generate"]
 
@@ -605,6 +607,7 @@ def generate(instance: Instance, *, projects: int, issues: int, seed: int, now: 
         plans = [gen.project(n) for n in range(projects)]
         if plans and issues > 0:
             gen.issues(plans, issues)
+        seed_agile(instance, seed=seed, now=anchor)
     finally:
         if collecting:
             gc.enable()

@@ -17,7 +17,18 @@ from typing import Any
 
 from .defaults import CUSTOM_FIELD_OPTIONS
 from .http import Ctx, JiraHttpError
-from .model import BROWSE, ChangeHistory, ChangeItem, Comment, FieldDef, Instance, Issue, Project, RichText
+from .model import (
+    BROWSE,
+    SPRINT_FIELD_TYPE,
+    ChangeHistory,
+    ChangeItem,
+    Comment,
+    FieldDef,
+    Instance,
+    Issue,
+    Project,
+    RichText,
+)
 from .richtext import ADF_REQUIRED, as_wiki, is_adf_doc
 
 __all__ = [
@@ -287,9 +298,20 @@ def _custom(ctx: Ctx, fdef: FieldDef, raw: Any) -> Any:
         )
     if kind == "user":
         return user_ref_id(ctx, raw)
+    if custom_type == SPRINT_FIELD_TYPE:
+        return _sprint(ctx, raw)
     if kind == "array" and not isinstance(raw, list):
         raise InvalidValue("Operation value must be an array")
     return raw
+
+
+def _sprint(ctx: Ctx, raw: Any) -> list[int]:
+    """Jira takes a sprint's id (a number) and puts the issue in that sprint alone."""
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
+        raise InvalidValue("Number value expected as the Sprint id.")
+    if int(raw) not in ctx.instance.sprints:
+        raise InvalidValue(f"Sprint with id {raw} does not exist.")
+    return [int(raw)]
 
 
 def _ref_option(raw: Any) -> tuple[str | None, str | None]:

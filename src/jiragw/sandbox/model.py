@@ -26,7 +26,10 @@ __all__ = [
     "CREATE",
     "DELETE",
     "EDIT",
+    "SPRINT_FIELD_TYPE",
     "TRANSITION",
+    "Board",
+    "BoardType",
     "ChangeHistory",
     "ChangeItem",
     "Comment",
@@ -44,6 +47,8 @@ __all__ = [
     "Project",
     "Resolution",
     "RichText",
+    "Sprint",
+    "SprintState",
     "StatusDef",
     "Transition",
     "User",
@@ -63,6 +68,11 @@ COMMENT = "ADD_COMMENTS"
 DELETE = "DELETE_ISSUES"
 ADMIN = "ADMINISTER"
 ALL_PERMISSIONS = frozenset({BROWSE, CREATE, EDIT, TRANSITION, COMMENT, DELETE, ADMIN})
+
+# Jira Software's sprint custom field type: an issue's value is the list of its sprint ids.
+SPRINT_FIELD_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"
+BoardType = Literal["scrum", "kanban"]
+SprintState = Literal["future", "active", "closed"]
 
 
 @dataclass(slots=True)
@@ -332,6 +342,32 @@ class Dashboard:
     edit_permissions: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Board:
+    """A Jira Software board: a project's issues as its saved filter selects them."""
+
+    id: int
+    name: str
+    type: BoardType
+    project_id: int
+    filter_id: int
+
+
+@dataclass(slots=True)
+class Sprint:
+    """A sprint of a scrum board; issues name it in their sprint custom field."""
+
+    id: int
+    board_id: int  # the board it was created on (``originBoardId``)
+    name: str
+    state: SprintState
+    goal: str = ""
+    created: datetime | None = None
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    complete_date: datetime | None = None
+
+
 @dataclass
 class Instance:
     """One emulated Jira: its configuration and all of its data."""
@@ -355,6 +391,11 @@ class Instance:
     links: dict[int, IssueLink] = field(default_factory=dict)
     filters: dict[int, Filter] = field(default_factory=dict)
     dashboards: dict[int, Dashboard] = field(default_factory=dict)
+    boards: dict[int, Board] = field(default_factory=dict)
+    sprints: dict[int, Sprint] = field(default_factory=dict)
+    # Boards and sprints are numbered from 1 by sequences of their own, as in Jira Software.
+    board_seq: int = 0
+    sprint_seq: int = 0
     default_priority_id: str | None = None
     # Secondary indexes, kept in step by the mutators below.
     project_by_key: dict[str, int] = field(default_factory=dict)
@@ -371,6 +412,14 @@ class Instance:
         """A fresh numeric id, unique across all entity kinds of this instance."""
         self.next_id += 1
         return self.next_id
+
+    def new_board_id(self) -> int:
+        self.board_seq += 1
+        return self.board_seq
+
+    def new_sprint_id(self) -> int:
+        self.sprint_seq += 1
+        return self.sprint_seq
 
     # -- users -----------------------------------------------------------
     def add_user(self, user: User) -> None:

@@ -1,8 +1,8 @@
 """Optional persistence: a sandbox's whole state in one SQLite file, so it survives restarts.
 
 - :func:`save` writes every instance's entities (one row per user, project,
-  component, version, issue, comment, changelog entry, link, filter and
-  dashboard) plus the sandbox's seed, admin token, clock offset and fault
+  component, version, issue, comment, changelog entry, link, filter,
+  dashboard, board and sprint) plus the sandbox's seed, admin token, clock offset and fault
   settings, in **one transaction** that replaces the previous content. The
   file runs in WAL mode, so a crash mid-save leaves the last complete state.
 - :func:`load` reads it back (``None`` when the file holds no saved state).
@@ -38,6 +38,7 @@ from ..errors import SandboxError
 from .clock import Clock
 from .faults import Faults
 from .model import (
+    Board,
     ChangeHistory,
     Comment,
     Component,
@@ -48,6 +49,7 @@ from .model import (
     IssueLink,
     Project,
     RichText,
+    Sprint,
     User,
     Version,
 )
@@ -252,6 +254,8 @@ _ENTITIES: tuple[tuple[str, str, type, frozenset[str]], ...] = (
     ("links", "links", IssueLink, frozenset()),
     ("filters", "filters", Filter, frozenset()),
     ("dashboards", "dashboards", Dashboard, frozenset()),
+    ("boards", "boards", Board, frozenset()),
+    ("sprints", "sprints", Sprint, frozenset()),
 )
 # Rows owned by an issue: (table, Issue attribute, class).
 _CHILDREN: tuple[tuple[str, str, type], ...] = (
@@ -435,7 +439,10 @@ def _load(path: Path) -> Sandbox | None:
             inst: Instance = decode_instance(orjson.loads(body))
             by_seq[seq] = inst
             (sandbox.sites if kind == "cloud" else sandbox.dcs)[name] = inst
+        present = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for table, attr, cls, skip in _ENTITIES:
+            if f"sandbox_{table}" not in present:
+                continue  # saved before this entity existed (boards, sprints): none of them
             dec = decoder(cls, skip)
             for seq, key, body in con.execute(
                 f"SELECT instance, id, body FROM sandbox_{table} ORDER BY seq"  # noqa: S608

@@ -19,7 +19,16 @@ from typing import Any
 
 from .http import Ctx
 from .issue_fields import EDIT_SCREEN, field_metadata
-from .model import ChangeHistory, Comment, Issue, IssueLink, IssueLinkType, RichText, Transition
+from .model import (
+    SPRINT_FIELD_TYPE,
+    ChangeHistory,
+    Comment,
+    Issue,
+    IssueLink,
+    IssueLinkType,
+    RichText,
+    Transition,
+)
 from .render import (
     jira_date,
     jira_datetime,
@@ -29,6 +38,7 @@ from .render import (
     render_status,
     render_user,
 )
+from .render_agile import sprint_field_value
 from .richtext import as_adf, as_wiki
 
 __all__ = [
@@ -355,6 +365,8 @@ def _custom_value(ctx: Ctx, fid: str, value: Any) -> Any:
     fdef = ctx.instance.fields.get(fid)
     if fdef and fdef.schema and fdef.schema.get("type") == "user" and isinstance(value, str):
         return _user(ctx, value)
+    if fdef and fdef.schema and fdef.schema.get("custom") == SPRINT_FIELD_TYPE and isinstance(value, list):
+        return sprint_field_value(ctx, value)
     return value
 
 

@@ -137,8 +137,14 @@ async def test_update_and_delete(client: httpx.AsyncClient, sandbox: Sandbox, as
     assert (await client.get(f"{CLOUD}/filter/{made['id']}", headers=alice)).status_code == 400
 
 
-async def test_favourites_and_my_filters(client: httpx.AsyncClient, as_user: Auth) -> None:
+def _board_filters(sandbox: Sandbox) -> set[str]:
+    """The ids of the seeded boards' filters (shared with their projects, owned by the leads)."""
+    return {str(b.filter_id) for b in sandbox.sites["acme"].boards.values()}
+
+
+async def test_favourites_and_my_filters(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:
     alice, bob = as_user("acme", "alice"), as_user("acme", "bob")
+    seeded = _board_filters(sandbox)
     a = await _create(client, alice, sharePermissions=[{"type": "global"}])
     b = await _create(client, bob, name="Bob's")
     assert (await client.get(f"{CLOUD}/filter/favourite", headers=bob)).json() == []
@@ -149,30 +155,33 @@ async def test_favourites_and_my_filters(client: httpx.AsyncClient, as_user: Aut
     favs = (await client.get(f"{CLOUD}/filter/favourite", headers=bob)).json()
     assert [f["id"] for f in favs] == [a["id"]]
     mine = (await client.get(f"{CLOUD}/filter/my", headers=bob)).json()
-    assert [f["id"] for f in mine] == [b["id"]]
+    assert [f["id"] for f in mine if f["id"] not in seeded] == [b["id"]]
     both = (await client.get(f"{CLOUD}/filter/my", params={"includeFavourites": "true"}, headers=bob)).json()
-    assert sorted(f["id"] for f in both) == sorted([a["id"], b["id"]])
+    assert sorted(f["id"] for f in both if f["id"] not in seeded) == sorted([a["id"], b["id"]])
     r = await client.delete(f"{CLOUD}/filter/{a['id']}/favourite", headers=bob)
     assert r.status_code == 200
     assert r.json()["favourite"] is False
     assert (await client.get(f"{CLOUD}/filter/favourite", headers=bob)).json() == []
 
 
-async def test_filter_search_paginates_and_expands(client: httpx.AsyncClient, as_user: Auth) -> None:
+async def test_filter_search_paginates_and_expands(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
     alice, bob = as_user("acme", "alice"), as_user("acme", "bob")
+    seeded = _board_filters(sandbox)  # shared with their projects: alice sees them too
     for name in ("Charlie", "alpha", "Bravo"):
         await _create(client, alice, name=name)
     await _create(client, bob, name="Hidden")  # private to bob
     r = await client.get(f"{CLOUD}/filter/search", params={"maxResults": 2}, headers=alice)
     page = r.json()
-    assert page["total"] == 3
+    assert page["total"] == 3 + len(seeded)
     assert page["isLast"] is False
     assert "nextPage" in page
     assert [v["name"] for v in page["values"]] == ["alpha", "Bravo"]
     assert set(page["values"][0]) == {"expand", "self", "id", "name"}
     r = await client.get(
         f"{CLOUD}/filter/search",
-        params={"filterName": "AR", "expand": "owner,jql,favourite", "orderBy": "-name"},
+        params={"filterName": "ARL", "expand": "owner,jql,favourite", "orderBy": "-name"},
         headers=alice,
     )
     values = r.json()["values"]

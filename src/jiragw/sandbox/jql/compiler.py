@@ -165,7 +165,7 @@ class _Compiler:
             atoms.discard(None)
             has_empty = True
         get = self.values.getter(field)
-        multi = field.kind in ("labels", "component", "version", "watcher")
+        multi = field.kind in ("labels", "component", "version", "watcher", "sprint")
         frozen = frozenset(atoms)
         if op in ("=", "in", "is"):
             if multi:

@@ -3,14 +3,15 @@
 System clause names (case-insensitive) map to a field id and a *kind*; the
 kind decides the operators a clause accepts and how values are resolved and
 compared (see :mod:`.compiler`) and sorted (see :mod:`.ordering`). Custom
-fields are found by ``cf[N]`` or by name, their kind read off their schema.
+fields are found by ``cf[N]`` or by name, their kind read off their schema
+(Jira Software's sprint field, ``sprint = 12``, by its custom type).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import FieldDef, Instance
+from ..model import SPRINT_FIELD_TYPE, FieldDef, Instance
 from .ast import FieldRef
 
 __all__ = ["OPERATORS", "SYSTEM_CLAUSES", "ResolvedField", "resolve_field"]
@@ -87,6 +88,7 @@ OPERATORS: dict[str, frozenset[str]] = {
     "cftext": _TEXT,
     "option": _EQ,
     "cfdate": _EQ | _RANGE,
+    "sprint": _EQ,
 }
 
 # custom field schema type -> kind
@@ -119,4 +121,6 @@ def resolve_field(instance: Instance, ref: FieldRef) -> ResolvedField | None:
     if found is None or not found.custom or not found.searchable:
         return None
     schema = found.schema or {}
+    if schema.get("custom") == SPRINT_FIELD_TYPE:
+        return ResolvedField(found.id, "sprint", ref.label, found)
     return ResolvedField(found.id, _CUSTOM_KINDS.get(str(schema.get("type")), "option"), ref.label, found)

@@ -48,7 +48,11 @@ _ARITY: dict[str, tuple[int, int]] = {
     "standardissuetypes": (0, 0),
     "subtaskissuetypes": (0, 0),
     **{name: (0, 1) for name in DATE_FUNCTIONS},
+    "opensprints": (0, 0),
+    "closedsprints": (0, 0),
 }
+# Sprint functions: the sprint states each one stands for.
+_SPRINT_FUNCTIONS = {"opensprints": ("active", "future"), "closedsprints": ("closed",)}
 _DATE_FORMATS = (
     "Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', "
     "or a period format e.g. '-5d', '4w 2d'."
@@ -142,6 +146,8 @@ class Resolver:
             return lambda i: _number(i.custom.get(fid))
         if kind == "cftext":
             return lambda i: _rich_lower(i.custom.get(fid))
+        if kind == "sprint":
+            return lambda i: i.custom.get(fid)
         return lambda i: option_value(i.custom.get(fid))
 
     @staticmethod
@@ -190,6 +196,9 @@ class Resolver:
         if name in ("standardissuetypes", "subtaskissuetypes") and field.kind == "issuetype":
             want_sub = name == "subtaskissuetypes"
             return [t.id for t in self.instance.issue_types.values() if t.subtask == want_sub]
+        if name in _SPRINT_FUNCTIONS and field.kind == "sprint":
+            states = _SPRINT_FUNCTIONS[name]
+            return [sid for sid, s in self.instance.sprints.items() if s.state in states]
         self.errors.append(
             f"A value provided by the function '{fn.name}' is invalid for the field '{field.label}'."
         )
@@ -296,6 +305,10 @@ class Resolver:
             )
             return []
         return [float(text)]
+
+    def _value_sprint(self, field: ResolvedField, text: str) -> list[Any]:
+        """A sprint by id or (case-insensitive) name; unknown ones are an error, as in Jira."""
+        return self._entities(field, text, self.instance.sprints)
 
     def _value_option(self, field: ResolvedField, text: str) -> list[Any]:
         return [text.lower()]

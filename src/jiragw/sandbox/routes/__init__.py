@@ -1,6 +1,7 @@
 """Route modules of the emulated Jira REST APIs; importing this registers them all."""
 
 from . import (  # noqa: F401
+    agile,
     comments,
     dashboards,
     fields,

@@ -26,7 +26,7 @@ from ..model import BROWSE, Issue
 from ..paging import PageTokenError, decode_page_token, encode_page_token
 from ..render_issue import FieldSelection, render_issue
 
-__all__ = ["SearchParams"]
+__all__ = ["SearchParams", "render_search_page"]
 
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 REMOVED = (
@@ -108,6 +108,16 @@ def _render_page(
             top.setdefault(name, {}).update(bean.pop(name, {}))
         issues.append(bean)
     return issues, top
+
+
+def render_search_page(
+    ctx: Ctx, page: list[Issue], sel: FieldSelection, expand: set[str], properties: list[str] | None
+) -> dict[str, Any]:
+    """``{"issues": [...]}`` plus the top-level ``names``/``schema``, as a search page holds them."""
+    issues, top = _render_page(ctx, page, sel, expand, properties)
+    if not sel.only_ids:
+        ctx.cost_issues = len(page)
+    return {"issues": issues, **top}
 
 
 # -- Cloud: enhanced search -------------------------------------------------

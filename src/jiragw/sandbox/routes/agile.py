@@ -1,0 +1,229 @@
+"""Jira Software's Agile REST API 1.0 (``/rest/agile/1.0/...``): board and sprint reads.
+
+The same on Cloud sites and Data Center instances (the Software spec, tags
+"Board" and "Sprint"):
+
+- ``GET board`` (``getAllBoards``): the boards the caller can see, paged by
+  ``startAt``/``maxResults`` (at most 50) with ``total`` and ``isLast``,
+  filtered by ``type``, ``name`` (a case-insensitive part), ``projectKeyOrId``
+  and ``filterId``.
+- ``GET board/{boardId}`` (``getBoard``) and ``.../configuration``
+  (``getConfiguration``): columns by status category, estimation by Story
+  Points on scrum boards, the kanban sub-filter.
+- ``GET board/{boardId}/sprint`` (``getAllSprints``, ``state`` filter; a kanban
+  board "does not support sprints", 400) and ``GET sprint/{sprintId}``
+  (``getSprint``).
+- ``GET board/{boardId}/issue`` and ``GET sprint/{sprintId}/issue``
+  (``getIssuesForBoard``/``getIssuesForSprint``): a legacy-style search
+  (``startAt``/``maxResults``/``total``) of the board's issues (its filter) or
+  the sprint's, narrowed by ``jql``, with ``fields``/``expand`` rendered as the
+  platform search renders them (REST v2 shapes, as Agile 1.0 answers).
+
+A board is visible to a caller who can see its saved filter and browse its
+project; anyone else gets the same 404 as for a board that does not exist, so
+boards cannot be probed. A sprint is visible with its board.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..defaults import SPRINT_FIELD_ID
+from ..http import Ctx, bad_request, endpoint, not_found
+from ..jql import compile_jql
+from ..jql.parser import parse
+from ..model import BROWSE, Board, Issue, Sprint
+from ..render_agile import render_board, render_sprint
+from ..render_issue import FieldSelection
+from .filters import can_view
+from .search import SearchParams, render_search_page
+
+__all__ = ["SPRINT_FIELD", "board_visible"]
+
+A = "/rest/agile/1.0"
+SPRINT_FIELD = f"customfield_{SPRINT_FIELD_ID}"
+BOARD_MISSING = "Board does not exist or you do not have permission to see it."
+SPRINT_MISSING = "Sprint does not exist or you do not have permission to see it."
+NO_SPRINTS = "The board does not support sprints"
+_BOARD_TYPES = ("scrum", "kanban", "simple")
+_SPRINT_STATES = ("future", "active", "closed")
+# Page sizes: boards and sprints (default and cap), issues (default; cap per flavor).
+_LIST_MAX = 50
+_ISSUES_DEFAULT = 50
+_ISSUES_CAP = {"cloud": 100, "dc": 1000}
+# Board columns: (name, status category) in board order.
+_COLUMNS = (("To Do", "new"), ("In Progress", "indeterminate"), ("Done", "done"))
+_KANBAN_SUBQUERY = "fixVersion in unreleasedVersions() OR fixVersion is EMPTY"
+_STORY_POINTS = "customfield_10016"
+
+
+# -- lookups -----------------------------------------------------------------
+def board_visible(ctx: Ctx, board: Board) -> bool:
+    """Whether the caller may see ``board``: its filter and its project."""
+    user = ctx.user
+    saved = ctx.instance.filters.get(board.filter_id)
+    if saved is None or not user.can(BROWSE) or board.project_id not in ctx.instance.projects:
+        return False
+    return can_view(saved.owner, saved.share_permissions, saved.edit_permissions, user)
+
+
+def _board(ctx: Ctx) -> Board:
+    raw = ctx.path("boardId")
+    board = ctx.instance.boards.get(int(raw)) if raw.isdigit() else None
+    if board is None or not board_visible(ctx, board):
+        raise not_found(BOARD_MISSING)
+    return board
+
+
+def _sprint(ctx: Ctx) -> Sprint:
+    raw = ctx.path("sprintId")
+    sprint = ctx.instance.sprints.get(int(raw)) if raw.isdigit() else None
+    board = ctx.instance.boards.get(sprint.board_id) if sprint is not None else None
+    if sprint is None or board is None or not board_visible(ctx, board):
+        raise not_found(SPRINT_MISSING)
+    return sprint
+
+
+def _page(ctx: Ctx, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Agile's page: ``maxResults``, ``startAt``, ``total``, ``isLast``, ``values`` (no links)."""
+    start = ctx.query_int("startAt", 0)
+    size = min(ctx.query_int("maxResults", _LIST_MAX), _LIST_MAX)
+    return {
+        "maxResults": size,
+        "startAt": start,
+        "total": len(items),
+        "isLast": start + size >= len(items),
+        "values": items[start : start + size],
+    }
+
+
+def _choices(ctx: Ctx, name: str, allowed: tuple[str, ...]) -> set[str] | None:
+    wanted = ctx.query_list(name)
+    if wanted is None:
+        return None
+    bad = [w for w in wanted if w.lower() not in allowed]
+    if bad:
+        raise bad_request(f"The '{name}' parameter has an invalid value '{bad[0]}'.")
+    return {w.lower() for w in wanted}
+
+
+# -- boards ------------------------------------------------------------------
+@endpoint("GET", A + "/board", "getAllBoards")
+async def all_boards(ctx: Ctx) -> dict[str, Any]:
+    types = _choices(ctx, "type", _BOARD_TYPES)
+    name = (ctx.query("name") or "").lower()
+    project_ref = ctx.query("projectKeyOrId")
+    project = ctx.instance.find_project(project_ref) if project_ref else None
+    filter_id = ctx.query("filterId")
+    found = [
+        b
+        for b in sorted(ctx.instance.boards.values(), key=lambda b: b.id)
+        if board_visible(ctx, b)
+        and (types is None or b.type in types)
+        and name in b.name.lower()
+        and (not project_ref or (project is not None and b.project_id == project.id))
+        and (not filter_id or str(b.filter_id) == filter_id)
+    ]
+    return _page(ctx, [render_board(ctx, b) for b in found])
+
+
+@endpoint("GET", A + "/board/{boardId}", "getBoard")
+async def get_board(ctx: Ctx) -> dict[str, Any]:
+    return render_board(ctx, _board(ctx))
+
+
+@endpoint("GET", A + "/board/{boardId}/configuration", "getConfiguration")
+async def board_configuration(ctx: Ctx) -> dict[str, Any]:
+    board = _board(ctx)
+    statuses = ctx.instance.statuses.values()
+    out: dict[str, Any] = {
+        "id": board.id,
+        "name": board.name,
+        "type": board.type,
+        "self": ctx.base + f"{A}/board/{board.id}/configuration",
+        "location": {"type": "project", "projectKeyOrId": str(board.project_id)},
+        "filter": {"id": str(board.filter_id), "self": ctx.api(f"/filter/{board.filter_id}")},
+        "columnConfig": {
+            "columns": [
+                {
+                    "name": name,
+                    "statuses": [
+                        {"id": s.id, "self": ctx.api(f"/status/{s.id}")}
+                        for s in statuses
+                        if s.category == cat
+                    ],
+                }
+                for name, cat in _COLUMNS
+            ],
+            "constraintType": "issueCount",
+        },
+    }
+    if board.type == "kanban":
+        out["subQuery"] = {"query": _KANBAN_SUBQUERY}
+    else:
+        points = ctx.instance.fields.get(_STORY_POINTS)
+        if points is not None:
+            out["estimation"] = {
+                "type": "field",
+                "field": {"fieldId": points.id, "displayName": points.name},
+            }
+    return out
+
+
+# -- sprints -----------------------------------------------------------------
+@endpoint("GET", A + "/board/{boardId}/sprint", "getAllSprints")
+async def board_sprints(ctx: Ctx) -> dict[str, Any]:
+    board = _board(ctx)
+    if board.type != "scrum":
+        raise bad_request(NO_SPRINTS)
+    states = _choices(ctx, "state", _SPRINT_STATES)
+    found = [
+        s
+        for s in sorted(ctx.instance.sprints.values(), key=lambda s: s.id)
+        if s.board_id == board.id and (states is None or s.state in states)
+    ]
+    return _page(ctx, [render_sprint(ctx, s) for s in found])
+
+
+@endpoint("GET", A + "/sprint/{sprintId}", "getSprint")
+async def get_sprint(ctx: Ctx) -> dict[str, Any]:
+    return render_sprint(ctx, _sprint(ctx))
+
+
+# -- issues ------------------------------------------------------------------
+async def _issues(ctx: Ctx, board: Board, sprint: Sprint | None) -> dict[str, Any]:
+    params = await SearchParams.read(ctx, ("fields", "expand"))
+    jql = params.text("jql")
+    start = params.int("startAt", 0)
+    if start < 0:
+        raise bad_request("The 'startAt' parameter must be at least 0.")
+    size = max(0, min(params.int("maxResults", _ISSUES_DEFAULT), _ISSUES_CAP[ctx.instance.kind]))
+    now = ctx.sandbox.clock.now()
+    saved = ctx.instance.filters[board.filter_id]
+    board_query = compile_jql(ctx.instance, saved.jql, user=ctx.user, now=now)
+    query = compile_jql(ctx.instance, jql, user=ctx.user, now=now)
+    issues: list[Issue] = list(ctx.instance.issues.values())
+    if sprint is not None:
+        issues = [i for i in issues if sprint.id in (i.custom.get(SPRINT_FIELD) or ())]
+    else:
+        issues = [i for i in issues if board_query.matches(i)]
+    # The board's order, unless the caller's JQL sorts.
+    if jql and parse(jql).order_by is not None:
+        found = query.search(issues)
+    else:
+        found = board_query.search([i for i in issues if query.matches(i)])
+    sel = FieldSelection.parse(params.strings("fields"), default="*navigable")
+    page = found[start : start + size]
+    out = render_search_page(ctx, page, sel, set(params.strings("expand") or ()), None)
+    return {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(found), **out}
+
+
+@endpoint("GET", A + "/board/{boardId}/issue", "getIssuesForBoard")
+async def board_issues(ctx: Ctx) -> dict[str, Any]:
+    return await _issues(ctx, _board(ctx), None)
+
+
+@endpoint("GET", A + "/sprint/{sprintId}/issue", "getIssuesForSprint")
+async def sprint_issues(ctx: Ctx) -> dict[str, Any]:
+    sprint = _sprint(ctx)
+    return await _issues(ctx, ctx.instance.boards[sprint.board_id], sprint)
