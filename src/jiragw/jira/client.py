@@ -22,6 +22,7 @@ import httpx
 
 from .context import ApiContext, Flavor
 from .export import export as export_issues
+from .resources.agile import AgileResource
 from .resources.comments import CommentsResource
 from .resources.dashboards import DashboardsResource
 from .resources.devops import DevOpsResource
@@ -39,7 +40,8 @@ T = TypeVar("T")
 
 class JiraClient:
     """Every resource of one Jira connection: ``jira.issues``, ``jira.projects``, ``jira.comments``,
-    ``jira.users``, ``jira.fields``, ``jira.filters``, ``jira.dashboards``, ``jira.devops``."""
+    ``jira.users``, ``jira.fields``, ``jira.filters``, ``jira.dashboards``, ``jira.agile`` (boards,
+    sprints), ``jira.devops``."""
 
     ctx: ApiContext
     projects: ProjectsResource
@@ -49,6 +51,7 @@ class JiraClient:
     fields: FieldsResource
     filters: FiltersResource
     dashboards: DashboardsResource
+    agile: AgileResource
     devops: DevOpsResource
 
     def __init__(self, opener: Callable[[AsyncExitStack], Awaitable[ApiContext]]) -> None:
@@ -62,6 +65,7 @@ class JiraClient:
         self.fields = FieldsResource(ctx)  # its name <-> id cache lives as long as the client
         self.filters = FiltersResource(ctx)
         self.dashboards = DashboardsResource(ctx)
+        self.agile = AgileResource(ctx)
         self.devops = DevOpsResource(ctx, cloud_id=ctx.cloud_id)
         self.projects = ProjectsResource(ctx)
         self.issues = IssuesResource(ctx, resolve_field=self.fields.resolve)
