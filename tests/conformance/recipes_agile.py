@@ -4,18 +4,34 @@ Kept apart from :data:`tests.conformance.recipes.RECIPES`, which the platform
 walk runs: the Software spec reuses a platform operationId
 (``getConfiguration``). Board 1 is the seeded ``PRJ`` scrum board, board 2 the
 ``PLAT`` kanban board; sprint 1 is a closed sprint of board 1 and sprint 7 its
-active one (see :mod:`jiragw.sandbox.seed_agile`).
+active one (see :mod:`jiragw.sandbox.seed_agile`); sprint 8 is its dated future sprint, 9
+the one without dates. Writes run as ``admin`` (who may manage sprints);
+``alice`` may move issues but not manage sprints, ``viewer`` only browses.
 """
 
 from __future__ import annotations
 
-from tests.conformance.recipe_kit import ErrorRecipe, Recipe
+from tests.conformance.recipe_kit import ErrorRecipe, Recipe, Step
 
 __all__ = ["AGILE", "AGILE_ERROR_RECIPES", "AGILE_RECIPES", "SPRINT_SCHEMA_OPERATIONS"]
 
 AGILE = "/rest/agile/1.0"
 # Operations whose spec documents only an example: their answers are checked against SprintBean.
-SPRINT_SCHEMA_OPERATIONS = {"getSprint": "one", "getAllSprints": "page"}
+SPRINT_SCHEMA_OPERATIONS = {
+    "getSprint": "one",
+    "getAllSprints": "page",
+    "createSprint": "one",
+    "updateSprint": "one",
+    "partiallyUpdateSprint": "one",
+}
+NEW_SPRINT = {
+    "name": "Conformance {seq}",
+    "originBoardId": 1,
+    "startDate": "2031-04-11T15:22:00.000+10:00",
+    "endDate": "2031-04-25T15:22:00.000+10:00",
+    "goal": "Check the spec",
+}
+CREATE_SPRINT = Step("POST", AGILE + "/sprint", body=NEW_SPRINT)
 
 AGILE_RECIPES: tuple[Recipe, ...] = (
     Recipe("getAllBoards", "GET", AGILE + "/board"),
@@ -46,6 +62,33 @@ AGILE_RECIPES: tuple[Recipe, ...] = (
     ),
     Recipe("getIssuesForSprint", "GET", AGILE + "/sprint/7/issue", query={"fields": "*all"}),
     Recipe("getIssuesForSprint", "GET", AGILE + "/sprint/1/issue", query={"jql": "issuetype = Bug"}),
+    Recipe("createSprint", "POST", AGILE + "/sprint", body=NEW_SPRINT),
+    Recipe("createSprint", "POST", AGILE + "/sprint", body={"name": "Bare {seq}", "originBoardId": 1}),
+    Recipe(
+        "updateSprint",
+        "PUT",
+        AGILE + "/sprint/{setup0.id}",
+        body={"name": "Renamed {seq}", "goal": "New goal", "startDate": "2031-05-01T09:00:00Z"},
+        setup=(CREATE_SPRINT,),
+    ),
+    Recipe("partiallyUpdateSprint", "POST", AGILE + "/sprint/9", body={"name": "Renamed {seq}"}),
+    Recipe("partiallyUpdateSprint", "POST", AGILE + "/sprint/7", body={"state": "closed"}),
+    Recipe("deleteSprint", "DELETE", AGILE + "/sprint/{setup0.id}", setup=(CREATE_SPRINT,)),
+    Recipe("deleteSprint", "DELETE", AGILE + "/sprint/8"),
+    Recipe(
+        "moveIssuesToSprintAndRank",
+        "POST",
+        AGILE + "/sprint/8/issue",
+        body={"issues": ["{issue_key}", "{issue_id}"], "rankBeforeIssue": "{issue_key2}"},
+        user="alice",
+    ),
+    Recipe(
+        "moveIssuesToBacklog",
+        "POST",
+        AGILE + "/backlog/issue",
+        body={"issues": ["{issue_key}"]},
+        user="alice",
+    ),
 )
 
 AGILE_ERROR_RECIPES: tuple[ErrorRecipe, ...] = (
@@ -68,4 +111,121 @@ AGILE_ERROR_RECIPES: tuple[ErrorRecipe, ...] = (
         query={"jql": "a = = ("},
     ),
     ErrorRecipe("sprint-issues-missing", "getIssuesForSprint", "GET", AGILE + "/sprint/999/issue", 404),
+    ErrorRecipe(
+        "create-sprint-on-kanban",
+        "createSprint",
+        "POST",
+        AGILE + "/sprint",
+        400,
+        body={"name": "K", "originBoardId": 2},
+    ),
+    ErrorRecipe(
+        "create-sprint-nameless", "createSprint", "POST", AGILE + "/sprint", 400, body={"originBoardId": 1}
+    ),
+    ErrorRecipe(
+        "create-sprint-unmanaged",
+        "createSprint",
+        "POST",
+        AGILE + "/sprint",
+        403,
+        user="alice",
+        body={"name": "X", "originBoardId": 1},
+    ),
+    ErrorRecipe(
+        "create-sprint-board-missing",
+        "createSprint",
+        "POST",
+        AGILE + "/sprint",
+        404,
+        body={"name": "X", "originBoardId": 999},
+    ),
+    ErrorRecipe("update-closed-sprint", "updateSprint", "PUT", AGILE + "/sprint/1", 400, body={"name": "X"}),
+    ErrorRecipe(
+        "update-sprint-missing", "updateSprint", "PUT", AGILE + "/sprint/999", 404, body={"name": "X"}
+    ),
+    ErrorRecipe(
+        "update-sprint-unmanaged",
+        "updateSprint",
+        "PUT",
+        AGILE + "/sprint/8",
+        403,
+        user="alice",
+        body={"name": "X"},
+    ),
+    ErrorRecipe(
+        "start-second-active-sprint",
+        "partiallyUpdateSprint",
+        "POST",
+        AGILE + "/sprint/8",
+        400,
+        body={"state": "active"},
+    ),
+    ErrorRecipe(
+        "start-sprint-without-dates",
+        "partiallyUpdateSprint",
+        "POST",
+        AGILE + "/sprint/9",
+        400,
+        body={"state": "active"},
+    ),
+    ErrorRecipe(
+        "reopen-closed-sprint",
+        "partiallyUpdateSprint",
+        "POST",
+        AGILE + "/sprint/1",
+        400,
+        body={"state": "active"},
+    ),
+    ErrorRecipe("delete-sprint-unmanaged", "deleteSprint", "DELETE", AGILE + "/sprint/8", 403, user="alice"),
+    ErrorRecipe("delete-sprint-missing", "deleteSprint", "DELETE", AGILE + "/sprint/999", 404),
+    ErrorRecipe(
+        "move-to-closed-sprint",
+        "moveIssuesToSprintAndRank",
+        "POST",
+        AGILE + "/sprint/1/issue",
+        400,
+        body={"issues": ["{issue_key}"]},
+    ),
+    ErrorRecipe(
+        "move-unknown-issue",
+        "moveIssuesToSprintAndRank",
+        "POST",
+        AGILE + "/sprint/8/issue",
+        400,
+        body={"issues": ["NOPE-1"]},
+    ),
+    ErrorRecipe(
+        "move-without-schedule-permission",
+        "moveIssuesToSprintAndRank",
+        "POST",
+        AGILE + "/sprint/8/issue",
+        403,
+        user="viewer",
+        body={"issues": ["{issue_key}"]},
+    ),
+    ErrorRecipe(
+        "move-to-missing-sprint",
+        "moveIssuesToSprintAndRank",
+        "POST",
+        AGILE + "/sprint/999/issue",
+        404,
+        body={"issues": ["{issue_key}"]},
+    ),
+    ErrorRecipe(
+        "backlog-too-many",
+        "moveIssuesToBacklog",
+        "POST",
+        AGILE + "/backlog/issue",
+        400,
+        body={"issues": [f"PRJ-{n}" for n in range(1, 52)]},
+    ),
+    ErrorRecipe(
+        "backlog-without-schedule-permission",
+        "moveIssuesToBacklog",
+        "POST",
+        AGILE + "/backlog/issue",
+        403,
+        user="viewer",
+        body={"issues": ["{issue_key}"]},
+    ),
 )

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     agile,
+    agile_writes,
     comments,
     dashboards,
     fields,

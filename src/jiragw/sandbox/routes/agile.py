@@ -38,7 +38,14 @@ from ..render_issue import FieldSelection
 from .filters import can_view
 from .search import SearchParams, render_search_page
 
-__all__ = ["SPRINT_FIELD", "board_visible"]
+__all__ = [
+    "BOARD_MISSING",
+    "NO_SPRINTS",
+    "SPRINT_FIELD",
+    "board_visible",
+    "visible_board",
+    "visible_sprint",
+]
 
 A = "/rest/agile/1.0"
 SPRINT_FIELD = f"customfield_{SPRINT_FIELD_ID}"
@@ -67,7 +74,8 @@ def board_visible(ctx: Ctx, board: Board) -> bool:
     return can_view(saved.owner, saved.share_permissions, saved.edit_permissions, user)
 
 
-def _board(ctx: Ctx) -> Board:
+def visible_board(ctx: Ctx) -> Board:
+    """The board of path parameter ``boardId``, if the caller may see it (404 otherwise)."""
     raw = ctx.path("boardId")
     board = ctx.instance.boards.get(int(raw)) if raw.isdigit() else None
     if board is None or not board_visible(ctx, board):
@@ -75,7 +83,8 @@ def _board(ctx: Ctx) -> Board:
     return board
 
 
-def _sprint(ctx: Ctx) -> Sprint:
+def visible_sprint(ctx: Ctx) -> Sprint:
+    """The sprint of path parameter ``sprintId``, if the caller may see its board (404 otherwise)."""
     raw = ctx.path("sprintId")
     sprint = ctx.instance.sprints.get(int(raw)) if raw.isdigit() else None
     board = ctx.instance.boards.get(sprint.board_id) if sprint is not None else None
@@ -129,12 +138,12 @@ async def all_boards(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint("GET", A + "/board/{boardId}", "getBoard")
 async def get_board(ctx: Ctx) -> dict[str, Any]:
-    return render_board(ctx, _board(ctx))
+    return render_board(ctx, visible_board(ctx))
 
 
 @endpoint("GET", A + "/board/{boardId}/configuration", "getConfiguration")
 async def board_configuration(ctx: Ctx) -> dict[str, Any]:
-    board = _board(ctx)
+    board = visible_board(ctx)
     statuses = ctx.instance.statuses.values()
     out: dict[str, Any] = {
         "id": board.id,
@@ -173,7 +182,7 @@ async def board_configuration(ctx: Ctx) -> dict[str, Any]:
 # -- sprints -----------------------------------------------------------------
 @endpoint("GET", A + "/board/{boardId}/sprint", "getAllSprints")
 async def board_sprints(ctx: Ctx) -> dict[str, Any]:
-    board = _board(ctx)
+    board = visible_board(ctx)
     if board.type != "scrum":
         raise bad_request(NO_SPRINTS)
     states = _choices(ctx, "state", _SPRINT_STATES)
@@ -187,7 +196,7 @@ async def board_sprints(ctx: Ctx) -> dict[str, Any]:
 
 @endpoint("GET", A + "/sprint/{sprintId}", "getSprint")
 async def get_sprint(ctx: Ctx) -> dict[str, Any]:
-    return render_sprint(ctx, _sprint(ctx))
+    return render_sprint(ctx, visible_sprint(ctx))
 
 
 # -- issues ------------------------------------------------------------------
@@ -220,10 +229,10 @@ async def _issues(ctx: Ctx, board: Board, sprint: Sprint | None) -> dict[str, An
 
 @endpoint("GET", A + "/board/{boardId}/issue", "getIssuesForBoard")
 async def board_issues(ctx: Ctx) -> dict[str, Any]:
-    return await _issues(ctx, _board(ctx), None)
+    return await _issues(ctx, visible_board(ctx), None)
 
 
 @endpoint("GET", A + "/sprint/{sprintId}/issue", "getIssuesForSprint")
 async def sprint_issues(ctx: Ctx) -> dict[str, Any]:
-    sprint = _sprint(ctx)
+    sprint = visible_sprint(ctx)
     return await _issues(ctx, ctx.instance.boards[sprint.board_id], sprint)

@@ -1,0 +1,153 @@
+"""Jira Software's sprint rules, over the data model: who is in which sprint, and state changes.
+
+No requests here: :mod:`jiragw.sandbox.routes.agile_writes` reads the request,
+checks permissions, and calls these. The rules follow the Software spec's
+notes on ``updateSprint``/``partiallyUpdateSprint``/``deleteSprint``/
+``moveIssuesToSprintAndRank``/``moveIssuesToBacklog`` and Atlassian's sprint
+documentation:
+
+- An issue's sprint field lists every sprint it was in, oldest first; at most
+  one of them is open (future or active). Moving an issue into a sprint
+  replaces its open sprint and keeps its closed ones (the history that
+  ``sprint = N`` and ``closedSprints()`` search); moving it to the backlog
+  drops its open sprint. Subtasks have no sprint of their own: they follow
+  their parent.
+- A sprint starts (``future`` to ``active``) only with a start and an end
+  date, and only while its board has no other active sprint (the sandbox
+  emulates boards with parallel sprints switched off). It completes
+  (``active`` to ``closed``) with ``completeDate`` set to now. Completing
+  through REST cannot send unfinished issues to another sprint: they stay
+  listed in the closed sprint and are in no open one, i.e. in the backlog,
+  which is where Jira's REST completion leaves them. No other state change
+  exists, and a closed sprint cannot be updated.
+- Deleting a sprint takes it out of every issue's sprint field, so its open
+  issues land in the backlog.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .defaults import SPRINT_FIELD_ID
+from .http import bad_request
+from .model import ChangeItem, Instance, Issue, Sprint, SprintState
+
+__all__ = [
+    "MAX_ISSUES",
+    "MAX_NAME",
+    "OPEN_STATES",
+    "SPRINT_FIELD",
+    "move_to_backlog",
+    "move_to_sprint",
+    "next_state",
+    "parse_sprint_datetime",
+    "remove_sprint",
+    "sprint_change",
+    "sprint_ids",
+]
+
+SPRINT_FIELD = f"customfield_{SPRINT_FIELD_ID}"
+OPEN_STATES: frozenset[SprintState] = frozenset({"future", "active"})
+MAX_ISSUES = 50  # issues per move, as the spec documents
+MAX_NAME = 255  # Jira Software's sprint name column
+# State changes REST may make: (from, to).
+TRANSITIONS: frozenset[tuple[SprintState, SprintState]] = frozenset(
+    {("future", "active"), ("active", "closed")}
+)
+NEEDS_DATES = "A sprint needs a start date and an end date to be active."
+ONE_ACTIVE = "There can only be one active sprint on each board; parallel sprints are not enabled."
+
+
+def parse_sprint_datetime(raw: object, name: str) -> datetime | None:
+    """An ISO 8601 timestamp (any offset, or none: UTC) as an aware UTC datetime; None for null."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            value = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+        else:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value.astimezone(UTC)
+    raise bad_request(**{name: f"Invalid date format for '{name}': '{raw}'. Use ISO 8601."})
+
+
+def sprint_ids(issue: Issue) -> list[int]:
+    value = issue.custom.get(SPRINT_FIELD)
+    return [int(s) for s in value] if isinstance(value, list) else []
+
+
+def _set(issue: Issue, ids: list[int]) -> tuple[list[int], list[int]]:
+    old = sprint_ids(issue)
+    if ids:
+        issue.custom[SPRINT_FIELD] = ids
+    else:
+        issue.custom.pop(SPRINT_FIELD, None)
+    return old, ids
+
+
+def _closed_only(inst: Instance, ids: list[int]) -> list[int]:
+    return [s for s in ids if s in inst.sprints and inst.sprints[s].state not in OPEN_STATES]
+
+
+def move_to_sprint(inst: Instance, issue: Issue, sprint: Sprint) -> tuple[list[int], list[int]]:
+    """Put ``issue`` in ``sprint`` (its open sprint replaced, its closed ones kept): (old, new) ids."""
+    kept = [s for s in _closed_only(inst, sprint_ids(issue)) if s != sprint.id]
+    return _set(issue, [*kept, sprint.id])
+
+
+def move_to_backlog(inst: Instance, issue: Issue) -> tuple[list[int], list[int]]:
+    """Take ``issue`` out of its open sprint (closed ones kept): (old, new) ids."""
+    return _set(issue, _closed_only(inst, sprint_ids(issue)))
+
+
+def remove_sprint(inst: Instance, sprint: Sprint) -> list[Issue]:
+    """Delete ``sprint``: out of every issue's sprint field; the issues that were in it."""
+    touched = []
+    for issue in inst.issues.values():
+        ids = sprint_ids(issue)
+        if sprint.id in ids:
+            _set(issue, [s for s in ids if s != sprint.id])
+            touched.append(issue)
+    inst.sprints.pop(sprint.id, None)
+    return touched
+
+
+def sprint_change(inst: Instance, old: list[int], new: list[int]) -> ChangeItem:
+    """The changelog item Jira writes for the Sprint field: ids and names, comma-separated."""
+
+    def describe(ids: list[int]) -> tuple[str | None, str | None]:
+        if not ids:
+            return None, None
+        names = [inst.sprints[s].name if s in inst.sprints else str(s) for s in ids]
+        return ", ".join(map(str, ids)), ", ".join(names)
+
+    fdef = inst.fields.get(SPRINT_FIELD)
+    name = fdef.name if fdef is not None else "Sprint"
+    (from_id, from_s), (to_id, to_s) = describe(old), describe(new)
+    return ChangeItem(name, SPRINT_FIELD, from_id, from_s, to_id, to_s, "custom")
+
+
+def next_state(
+    inst: Instance,
+    sprint: Sprint,
+    wanted: SprintState,
+    start: datetime | None,
+    end: datetime | None,
+) -> SprintState:
+    """The state ``sprint`` may take (given the dates it will have); 400 for a forbidden change."""
+    if wanted != sprint.state and (sprint.state, wanted) not in TRANSITIONS:
+        raise bad_request(f"A sprint cannot go from '{sprint.state}' to '{wanted}'.")
+    if wanted == "active" and (start is None or end is None):
+        raise bad_request(NEEDS_DATES)
+    if wanted == "active" and sprint.state == "future":
+        others = [
+            s
+            for s in inst.sprints.values()
+            if s.board_id == sprint.board_id and s.state == "active" and s.id != sprint.id
+        ]
+        if others:
+            raise bad_request(ONE_ACTIVE)
+    return wanted
