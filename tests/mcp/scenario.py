@@ -20,19 +20,25 @@ WRITE_TOOLS = {
     "link_issues",
     "create_filter",
 }
-ALL_TOOLS = WRITE_TOOLS | {
-    "search_issues",
-    "get_issue",
-    "list_comments",
-    "projects",
-    "search_users",
-    "search_fields",
-    "filters",
-    "dashboards",
-    "summarize_issues",
-    "devops_info",
-    "connections",
-}
+# Jira Software's boards and sprints (exercised by test_agile.py: their scopes are in no classic preset).
+AGILE_TOOLS = {"list_boards", "list_sprints", "sprint_issues"}
+ALL_TOOLS = (
+    WRITE_TOOLS
+    | AGILE_TOOLS
+    | {
+        "search_issues",
+        "get_issue",
+        "list_comments",
+        "projects",
+        "search_users",
+        "search_fields",
+        "filters",
+        "dashboards",
+        "summarize_issues",
+        "devops_info",
+        "connections",
+    }
+)
 JQL = "project is not EMPTY ORDER BY key"
 
 

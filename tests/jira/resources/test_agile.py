@@ -226,3 +226,20 @@ async def test_the_client_carries_the_resource(client: httpx.AsyncClient, sandbo
         assert isinstance(jira.agile, AgileResource)
         assert [b.name for b in await collect(jira.agile.boards(type="scrum"))] == ["PRJ board", "MOB board"]
     assert Counter(k.operation for k in sandbox.counters)["getAllBoards"] == 1
+
+
+async def test_one_page_of_sprint_issues(agile: AgileResource, sandbox: Sandbox, flavor: Flavor) -> None:
+    inst = instance(sandbox, flavor)
+    active = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "active")
+    expected = await collect(agile.sprint_issues(active.id, fields=["status"]))
+    first = await agile.sprint_issues_page(active.id, limit=2, fields=["status"])
+    assert (first.start_at, first.total) == (0, len(expected))
+    assert [i.key for i in first.issues] == [i.key for i in expected[:2]]
+    assert first.next_start == 2
+    last = await agile.sprint_issues_page(active.id, start_at=len(expected) - 1, limit=2, fields=["status"])
+    assert [i.key for i in last.issues] == [expected[-1].key]
+    assert last.next_start is None
+    with pytest.raises(InvalidJql):
+        await agile.sprint_issues_page(active.id, jql="status in (")
+    with pytest.raises(InvalidInput):
+        await agile.sprint_issues_page(active.id, start_at=-1)

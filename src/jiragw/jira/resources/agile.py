@@ -16,12 +16,13 @@ a kanban board (:class:`InvalidInput`). A 400 to an issue listing given
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
-from jiragw.errors import InvalidInput, InvalidJql
+from jiragw.errors import InvalidInput, InvalidJql, UpstreamError
 
 from ..context import ApiContext
 from ..models import Issue
@@ -29,7 +30,7 @@ from ..pagination import paginate_offset, paginate_page_bean
 from ..transport import QueryParams
 from ._wire import json_object, numeric_id
 
-__all__ = ["AGILE", "AgileResource", "Board", "Sprint"]
+__all__ = ["AGILE", "AgileResource", "Board", "BoardType", "IssuePage", "Sprint", "SprintState"]
 
 AGILE = "/rest/agile/1.0"
 LIST_PAGE = 50  # Jira caps board and sprint pages at 50
@@ -103,6 +104,21 @@ class Sprint:
             created_date=_opt(data, "createdDate"),
             raw=dict(data),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuePage:
+    """One page of an Agile issue listing: the issues from ``start_at``, of ``total`` in all."""
+
+    issues: tuple[Issue, ...]
+    start_at: int
+    total: int
+
+    @property
+    def next_start(self) -> int | None:
+        """Where the next page starts; None when this page is the last."""
+        end = self.start_at + len(self.issues)
+        return end if self.issues and end < self.total else None
 
 
 class AgileResource:
@@ -179,18 +195,52 @@ class AgileResource:
         """Every issue of the board's filter (narrowed by ``jql``), in board order unless ``jql`` sorts."""
         return self._issues(f"/board/{_board(board_id)}/issue", jql, fields, page_size)
 
+    async def sprint_issues_page(
+        self,
+        sprint_id: str | int,
+        *,
+        start_at: int = 0,
+        limit: int = ISSUE_PAGE,
+        jql: str | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> IssuePage:
+        """One page of the sprint's issues, for callers that page on their own (a cursor)."""
+        if start_at < 0 or limit < 1:
+            raise InvalidInput("a page starts at 0 or later and holds at least one issue")
+        params = {**_issue_params(jql, fields), "startAt": start_at, "maxResults": limit}
+        with _jql_errors(jql):
+            body = json_object(await self._get(f"/sprint/{_sprint(sprint_id)}/issue", params))
+        items = body.get("issues")
+        if not isinstance(items, list):
+            raise UpstreamError("Jira answered an issue page without an 'issues' list")
+        total = body.get("total")
+        issues = tuple(Issue.from_json(json_object(item)) for item in items)
+        known = total if isinstance(total, int) and not isinstance(total, bool) else start_at + len(issues)
+        return IssuePage(issues, start_at, known)
+
     async def _issues(
         self, path: str, jql: str | None, fields: Sequence[str] | None, page_size: int
     ) -> AsyncIterator[Issue]:
-        params = {"jql": jql or None, "fields": ",".join(fields) if fields else None}
         fetch = partial(self._get, path)
-        try:
-            async for item in paginate_offset(fetch, params, items_key="issues", page_size=page_size):
+        pages = paginate_offset(fetch, _issue_params(jql, fields), items_key="issues", page_size=page_size)
+        with _jql_errors(jql):
+            async for item in pages:
                 yield Issue.from_json(json_object(item))
-        except InvalidInput as exc:
-            if jql and type(exc) is InvalidInput and exc.details.get("status") == 400:
-                raise InvalidJql(exc.message, details=exc.details) from exc
-            raise
+
+
+def _issue_params(jql: str | None, fields: Sequence[str] | None) -> dict[str, Any]:
+    return {"jql": jql or None, "fields": ",".join(fields) if fields else None}
+
+
+@contextmanager
+def _jql_errors(jql: str | None) -> Iterator[None]:
+    """Jira's 400 to an issue listing given JQL is about that JQL: :class:`InvalidJql`."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if jql and type(exc) is InvalidInput and exc.details.get("status") == 400:
+            raise InvalidJql(exc.message, details=exc.details) from exc
+        raise
 
 
 def _board(board_id: str | int) -> str:

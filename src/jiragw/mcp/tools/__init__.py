@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..tool import ToolSpec
 from . import (
+    agile,
     comments,
     connections,
     devops,
@@ -24,6 +25,7 @@ ALL_TOOLS: tuple[ToolSpec, ...] = (
     *projects.TOOLS,
     *users_fields.TOOLS,
     *filters_dashboards.TOOLS,
+    *agile.TOOLS,
     *summary.TOOLS,
     *devops.TOOLS,
     *connections.TOOLS,
