@@ -1,14 +1,17 @@
 """The PyPI ``jira`` and ``atlassian-python-api`` clients' Agile calls, unmodified, on Cloud and DC.
 
 Boards, sprints of the seeded ``PRJ`` scrum board, one sprint, and the sprint's
-issues (the Agile endpoint, and a platform search ``sprint = N``).
+issues (the Agile endpoint, and a platform search ``sprint = N``); then the
+sprint writes: create, update, refused start, delete, and moving issues into a
+sprint and back to the backlog.
 """
 
 from __future__ import annotations
 
 import pytest
 from atlassian import Jira
-from jira import JIRA
+from jira import JIRA, JIRAError
+from requests import HTTPError
 
 from jiragw.sandbox.model import Instance
 
@@ -103,3 +106,121 @@ def test_atlassian_agile_calls(atlassian_api: Jira, kind: str, live: Live) -> No
     issues = atlassian_api.get_sprint_issues(first["id"], 0, 50)
     assert issues is not None
     assert {i["key"] for i in issues["issues"]} == _in_sprint(inst, first["id"])
+
+
+# -- sprint writes ------------------------------------------------------------------
+# The live sandbox is shared by this module's tests: each write test works on a sprint
+# it creates, puts moved issues back where they were, and deletes its sprint at the end.
+
+
+@pytest.fixture
+def pycontribs_admin(kind: str, live: Live) -> JIRA:
+    admin = live.user("admin")  # may manage sprints
+    if kind == "cloud":
+        return JIRA(server=live.site_url(), basic_auth=(admin.email, admin.api_token))
+    return JIRA(server=live.dc_url(), token_auth=admin.pat)
+
+
+@pytest.fixture
+def atlassian_admin(kind: str, live: Live) -> Jira:
+    admin = live.user("admin")
+    if kind == "cloud":
+        return Jira(url=live.site_url(), username=admin.email, password=admin.api_token, cloud=True)
+    return Jira(url=live.dc_url(), username=admin.username, password=admin.password)
+
+
+def _open_sprint_of(inst: Instance, key: str) -> int | None:
+    issue = inst.find_issue(key)
+    assert issue is not None
+    open_ids = [s for s in issue.custom.get(SPRINT, ()) if inst.sprints[s].state != "closed"]
+    return open_ids[-1] if open_ids else None
+
+
+def test_jira_sprint_writes(pycontribs_admin: JIRA, pycontribs: JIRA, kind: str, live: Live) -> None:
+    inst = _instance(live, kind)
+    board = pycontribs_admin.boards(type="scrum")[0]
+    created = pycontribs_admin.create_sprint(
+        "Client sprint",
+        board.id,
+        startDate="2031-04-11T15:22:00.000+10:00",
+        endDate="2031-04-25T15:22:00.000+10:00",
+        goal="Try the writes",
+    )
+    try:
+        assert created.state == "future"
+        assert created.originBoardId == board.id
+        assert created.startDate.startswith("2031-04-11T05:22:00.000")
+        updated = pycontribs_admin.update_sprint(
+            created.id,
+            name="Client sprint 2",
+            startDate="2031-05-01T09:00:00.000Z",
+            endDate="2031-05-15T09:00:00.000Z",
+            goal="Renamed",
+        )
+        assert (updated["name"], updated["goal"]) == ("Client sprint 2", "Renamed")
+        assert pycontribs_admin.sprint(created.id).name == "Client sprint 2"
+        # The board already has an active sprint: Jira's refusal reaches the client as a JIRAError.
+        with pytest.raises(JIRAError) as refused:
+            pycontribs_admin.update_sprint(
+                created.id,
+                name="Client sprint 2",
+                startDate="2031-05-01T09:00:00.000Z",
+                endDate="2031-05-15T09:00:00.000Z",
+                state="active",
+            )
+        assert refused.value.status_code == 400
+        assert "only be one active sprint" in str(refused.value.text)
+
+        key = "PRJ-1"
+        before = _open_sprint_of(inst, key)
+        assert pycontribs.add_issues_to_sprint(created.id, [key]).status_code == 204  # alice schedules
+        assert _open_sprint_of(inst, key) == created.id
+        found = pycontribs.search_issues(f"sprint = {created.id}", fields="summary")
+        assert key in {i.key for i in found}
+        assert pycontribs.move_to_backlog([key]).status_code == 204
+        assert _open_sprint_of(inst, key) is None
+        if before is not None:  # put it back for the other tests
+            assert pycontribs.add_issues_to_sprint(before, [key]).status_code == 204
+        with pytest.raises(JIRAError) as forbidden:
+            pycontribs.create_sprint("Not allowed", board.id)  # alice cannot manage sprints
+        assert forbidden.value.status_code == 403
+    finally:
+        pycontribs_admin.sprint(created.id).delete()
+    assert created.id not in inst.sprints
+    assert [s.state for s in pycontribs.sprints(board.id)] == ["closed"] * 6 + ["active", "future", "future"]
+
+
+def test_atlassian_sprint_writes(atlassian_admin: Jira, atlassian_api: Jira, kind: str, live: Live) -> None:
+    inst = _instance(live, kind)
+    boards = atlassian_admin.get_all_agile_boards(board_type="scrum")
+    assert boards is not None
+    board_id = boards["values"][0]["id"]
+    created = atlassian_admin.create_sprint(
+        "Atlassian sprint", board_id, start_date="2031-06-01T09:00:00+00:00", goal="Plan"
+    )
+    assert created is not None
+    try:
+        assert created["state"] == "future"
+        assert "endDate" not in created
+        updated = atlassian_admin.update_partially_sprint(created["id"], {"name": "Atlassian sprint 2"})
+        assert updated is not None
+        assert (updated["name"], updated["goal"]) == ("Atlassian sprint 2", "Plan")  # the rest kept
+        assert updated["startDate"].startswith("2031-06-01T09:00:00.000")
+
+        key = "PRJ-2"
+        before = _open_sprint_of(inst, key)
+        atlassian_api.add_issues_to_sprint(created["id"], [key])
+        assert _open_sprint_of(inst, key) == created["id"]
+        issues = atlassian_api.get_sprint_issues(created["id"], 0, 50)
+        assert issues is not None
+        assert key in {i["key"] for i in issues["issues"]}
+        atlassian_api.move_issues_to_backlog([key])
+        assert _open_sprint_of(inst, key) is None
+        if before is not None:
+            atlassian_api.add_issues_to_sprint(before, [key])
+        with pytest.raises(HTTPError):
+            atlassian_api.add_issues_to_sprint(1, [key])  # sprint 1 is closed
+    finally:
+        atlassian_admin.delete_sprint(created["id"])
+    assert created["id"] not in inst.sprints
+    assert _open_sprint_of(inst, "PRJ-2") == before

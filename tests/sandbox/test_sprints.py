@@ -1,0 +1,138 @@
+"""The sprint rules on their own: dates, moving issues, deleting sprints, state changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jiragw.sandbox.http import JiraHttpError
+from jiragw.sandbox.model import Instance, Issue, Sprint, SprintState
+from jiragw.sandbox.sprints import (
+    SPRINT_FIELD,
+    move_to_backlog,
+    move_to_sprint,
+    next_state,
+    parse_sprint_datetime,
+    remove_sprint,
+    sprint_change,
+    sprint_ids,
+)
+
+T0 = datetime(2030, 1, 1, 9, tzinfo=UTC)
+
+
+def _instance() -> Instance:
+    inst = Instance(kind="cloud", name="unit", cloud_id="c")
+    states: list[SprintState] = ["closed", "closed", "active", "future", "future"]
+    for n, state in enumerate(states, start=1):
+        inst.sprints[n] = Sprint(
+            id=n,
+            board_id=1 if n < 5 else 2,
+            name=f"S{n}",
+            state=state,
+            start_date=T0 if n != 4 else None,
+            end_date=T0 + timedelta(days=14) if n != 4 else None,
+        )
+    return inst
+
+
+def _issue(inst: Instance, iid: int, sprints: list[int]) -> Issue:
+    issue = Issue(
+        id=iid, key=f"U-{iid}", project_id=1, issue_type_id="1", summary="s", status_id="1",
+        reporter=None, creator=None, created=T0, updated=T0,
+    )  # fmt: skip
+    if sprints:
+        issue.custom[SPRINT_FIELD] = sprints
+    inst.add_issue(issue)
+    return issue
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2015-04-11T15:22:00.000+10:00", datetime(2015, 4, 11, 5, 22, tzinfo=UTC)),
+        ("2015-04-11T05:22:00Z", datetime(2015, 4, 11, 5, 22, tzinfo=UTC)),
+        ("2015-04-11T05:22:00.123", datetime(2015, 4, 11, 5, 22, 0, 123000, tzinfo=UTC)),  # no offset: UTC
+        ("2015-04-11", datetime(2015, 4, 11, tzinfo=UTC)),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_sprint_timestamps_parse_to_utc(raw: str | None, expected: datetime | None) -> None:
+    value = parse_sprint_datetime(raw, "startDate")
+    assert value == expected
+    if value is not None:
+        assert value.tzinfo is not None
+        assert value.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("raw", ["tomorrow", "11/04/2015", 1428729720000, ["2015-04-11"]])
+def test_unparseable_timestamps_are_a_400_on_their_field(raw: object) -> None:
+    with pytest.raises(JiraHttpError) as caught:
+        parse_sprint_datetime(raw, "endDate")
+    assert caught.value.http_status == 400
+    assert set(caught.value.errors) == {"endDate"}
+
+
+def test_moving_into_a_sprint_replaces_the_open_one_and_keeps_history() -> None:
+    inst = _instance()
+    issue = _issue(inst, 1, [1, 2, 3])
+    assert move_to_sprint(inst, issue, inst.sprints[4]) == ([1, 2, 3], [1, 2, 4])
+    assert sprint_ids(issue) == [1, 2, 4]
+    assert move_to_sprint(inst, issue, inst.sprints[4]) == ([1, 2, 4], [1, 2, 4])  # no change
+    fresh = _issue(inst, 2, [])
+    assert move_to_sprint(inst, fresh, inst.sprints[3]) == ([], [3])
+
+
+def test_moving_to_the_backlog_drops_only_the_open_sprint() -> None:
+    inst = _instance()
+    issue = _issue(inst, 1, [2, 3])
+    assert move_to_backlog(inst, issue) == ([2, 3], [2])
+    assert sprint_ids(issue) == [2]
+    only_open = _issue(inst, 2, [4])
+    move_to_backlog(inst, only_open)
+    assert SPRINT_FIELD not in only_open.custom  # no sprint at all: the field is empty
+
+
+def test_removing_a_sprint_takes_it_out_of_every_issue() -> None:
+    inst = _instance()
+    a, b, c = _issue(inst, 1, [1, 3]), _issue(inst, 2, [3]), _issue(inst, 3, [2])
+    assert remove_sprint(inst, inst.sprints[3]) == [a, b]
+    assert 3 not in inst.sprints
+    assert (sprint_ids(a), sprint_ids(b), sprint_ids(c)) == ([1], [], [2])
+
+
+def test_the_changelog_item_names_the_sprints() -> None:
+    inst = _instance()
+    item = sprint_change(inst, [1, 3], [1, 4])
+    assert (item.field, item.field_id, item.fieldtype) == ("Sprint", SPRINT_FIELD, "custom")
+    assert (item.from_value, item.from_string) == ("1, 3", "S1, S3")
+    assert (item.to_value, item.to_string) == ("1, 4", "S1, S4")
+    empty = sprint_change(inst, [], [5])
+    assert (empty.from_value, empty.from_string, empty.to_string) == (None, None, "S5")
+
+
+@pytest.mark.parametrize(
+    ("sprint_id", "wanted", "dated", "outcome"),
+    [
+        (3, "active", True, "active"),  # unchanged
+        (3, "closed", True, "closed"),
+        (3, "future", True, 400),
+        (5, "active", True, "active"),  # board 2 has no active sprint
+        (5, "closed", True, 400),
+        (4, "active", True, 400),  # board 1 already has sprint 3 active
+        (5, "active", False, 400),  # no dates
+        (1, "active", True, 400),  # closed stays closed
+        (1, "future", True, 400),
+    ],
+)
+def test_state_changes(sprint_id: int, wanted: SprintState, dated: bool, outcome: str | int) -> None:
+    inst = _instance()
+    start, end = (T0, T0 + timedelta(days=1)) if dated else (None, None)
+    if outcome == 400:
+        with pytest.raises(JiraHttpError) as caught:
+            next_state(inst, inst.sprints[sprint_id], wanted, start, end)
+        assert caught.value.http_status == 400
+    else:
+        assert next_state(inst, inst.sprints[sprint_id], wanted, start, end) == outcome
