@@ -23,9 +23,9 @@ Permissions. Jira asks for "Manage sprints" on every project of the sprint's
 board to create, edit, start, complete or delete a sprint, and for "Schedule
 issues" plus "Edit issues" to move issues. Sandbox users hold permissions
 globally and have no manage-sprints or schedule permission: managing sprints
-maps to ``ADMINISTER`` (project administration, which granted sprint management
-before Jira had a separate permission, and still does in the default scheme),
-moving issues to ``EDIT_ISSUES``. Boards and sprints the caller cannot see are
+maps to ``ADMINISTER`` (project administration: Jira Software's own
+SprintPermissionService asked for project admin on the board's projects before
+"Manage sprints" existed), moving issues to ``EDIT_ISSUES``. Boards and sprints the caller cannot see are
 404s before any permission check, so they cannot be probed.
 """
 
