@@ -18,7 +18,9 @@ from jiragw.sandbox import create_app
 from jiragw.sandbox.model import Instance
 from jiragw.store import KeyRecord
 from tests.mcp.conftest import Local
-from tests.mcp.scenario import AGILE_TOOLS, answer, error_code, ok, text
+from tests.mcp.scenario import AGILE_TOOLS, WRITE_TOOLS, answer, error_code, ok, text
+
+AGILE_READS = AGILE_TOOLS - WRITE_TOOLS
 
 SPRINT_FIELD = "customfield_10021"
 SOFTWARE_READS = {"read:board-scope:jira-software", "read:sprint:jira-software"}
@@ -174,7 +176,8 @@ async def test_a_board_with_no_active_sprint_says_so(local: Local) -> None:
 async def test_the_read_tools_serve_read_only_sessions(local: Local) -> None:
     async with Client(local.server("acme", read_only=True)) as client:
         names = {t.name for t in (await client.list_tools()).tools}
-        assert names >= AGILE_TOOLS
+        assert names >= AGILE_READS
+        assert not names & WRITE_TOOLS
         for tool, args in (
             ("list_boards", {}),
             ("list_sprints", {"board": "1"}),
@@ -190,7 +193,7 @@ async def test_a_read_only_key_with_the_software_read_scopes_calls_them(local: L
         for tool in listed.tools:
             assert tool.annotations is not None
             assert tool.annotations.read_only_hint is True, tool.name
-        assert {t.name for t in listed.tools} >= AGILE_TOOLS
+        assert {t.name for t in listed.tools} >= AGILE_READS
         boards = await ok(client, "list_boards", {"connection": "acme"})
         assert boards["boards"]
         await ok(client, "list_sprints", {"board": "1", "connection": "corp"})
@@ -234,3 +237,45 @@ async def test_a_sprint_page_is_far_below_jiras_own_json(local: Local) -> None:
     for issue in issues:
         assert issue["fields"]["summary"] in shown
         assert issue["fields"]["summary"] not in json.dumps(structured)
+
+
+@pytest.mark.parametrize("connection", ["acme", "corp"])
+async def test_move_to_sprint(local: Local, connection: str) -> None:
+    inst = instance(local, connection)
+    future = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "future")
+    keys = sorted(
+        (i.key for i in inst.issues.values() if i.key.startswith("PRJ-") and i.parent_id is None),
+        key=lambda k: int(k.split("-")[1]),
+    )[:3]
+    assert not set(keys) & in_sprint(inst, future.id)
+    async with Client(local.server(connection)) as client:
+        shown, moved = await answer(
+            client, "move_to_sprint", {"sprint": str(future.id), "keys": [*keys, keys[0]]}
+        )
+        assert moved == {"sprint": future.id, "moved": keys}
+        assert shown == f"Moved 3 issues to sprint {future.id}: {', '.join(keys)}"
+        assert set(keys) <= in_sprint(inst, future.id)
+        listed = await ok(client, "sprint_issues", {"sprint": str(future.id), "limit": 100})
+        assert set(keys) <= {i["key"] for i in listed["issues"]}
+        closed = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "closed")
+        refused = await client.call_tool("move_to_sprint", {"sprint": str(closed.id), "keys": keys[:1]})
+        assert error_code(refused) == "invalid_input"
+
+
+async def test_move_to_sprint_is_refused_to_read_only_keys_and_narrow_ceilings(local: Local) -> None:
+    args = {"sprint": "8", "keys": ["PRJ-1"], "connection": "acme"}
+    before = local.upstream_calls()
+    async with key_client(local, key_record({"*"}, read_only=True)) as client:
+        assert "move_to_sprint" not in {t.name for t in (await client.list_tools()).tools}
+        assert error_code(await client.call_tool("move_to_sprint", args)) == "read_only"
+    ceiling, _ = preset_scopes("read-write-work")
+    async with key_client(local, key_record(ceiling | SOFTWARE_READS, read_only=False)) as client:
+        assert "move_to_sprint" not in {t.name for t in (await client.list_tools()).tools}
+        denied = await client.call_tool("move_to_sprint", args)
+        assert error_code(denied) == "scope_denied"
+        assert "write:sprint:jira-software" in text(denied)
+    assert local.upstream_calls() == before
+    writer = ceiling | SOFTWARE_READS | {"write:sprint:jira-software"}
+    async with key_client(local, key_record(writer, read_only=False)) as client:
+        assert "move_to_sprint" in {t.name for t in (await client.list_tools()).tools}
+        assert (await ok(client, "move_to_sprint", args))["moved"] == ["PRJ-1"]

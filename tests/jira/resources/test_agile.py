@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from jiragw.errors import InvalidInput, InvalidJql, NotFound
+from jiragw.errors import InvalidInput, InvalidJql, NotFound, PermissionDenied
 from jiragw.jira.client import JiraClient
 from jiragw.jira.context import ApiContext, Flavor
 from jiragw.jira.models import Issue
@@ -243,3 +244,115 @@ async def test_one_page_of_sprint_issues(agile: AgileResource, sandbox: Sandbox,
         await agile.sprint_issues_page(active.id, jql="status in (")
     with pytest.raises(InvalidInput):
         await agile.sprint_issues_page(active.id, start_at=-1)
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+WHEN = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def admin(client: httpx.AsyncClient, sandbox: Sandbox, flavor: Flavor) -> AgileResource:
+    """A user who manages sprints (alice may move issues but not manage sprints)."""
+    return AgileResource(context(client, sandbox, flavor, "admin"))
+
+
+def keys_in(inst: Instance, sprint_id: int) -> set[str]:
+    return {i.key for i in inst.issues.values() if sprint_id in (i.custom.get(SPRINT_FIELD) or ())}
+
+
+async def test_create_update_start_complete_delete(
+    admin: AgileResource, sandbox: Sandbox, flavor: Flavor
+) -> None:
+    inst = instance(sandbox, flavor)
+    made = await admin.create_sprint(1, "Hardening", goal="Fix the flaky tests")
+    assert (made.name, made.state, made.board_id, made.goal) == (
+        "Hardening",
+        "future",
+        1,
+        "Fix the flaky tests",
+    )
+    assert made.start_date is None
+    assert inst.sprints[made.id].name == "Hardening"
+    assert await admin.sprint(made.id) == made
+
+    dated = await admin.update_sprint(made.id, start=WHEN, end=WHEN + timedelta(days=14))
+    assert dated.name == "Hardening"  # a partial update keeps what it does not name
+    assert dated.goal == "Fix the flaky tests"
+    assert (dated.start_date or "").startswith("2030-03-04T09:00:00.000")
+    renamed = await admin.update_sprint(str(made.id), name="Hardening 2", goal="")
+    assert (renamed.name, renamed.goal) == ("Hardening 2", "")
+
+    old_active = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "active")
+    with pytest.raises(InvalidInput, match="only be one active sprint"):
+        await admin.start_sprint(made.id)
+    completed = await admin.complete_sprint(old_active.id)
+    assert completed.state == "closed"
+    assert completed.complete_date is not None
+    started = await admin.start_sprint(made.id)
+    assert started.state == "active"
+    with pytest.raises(InvalidInput):  # a closed sprint cannot be updated
+        await admin.update_sprint(old_active.id, name="again")
+
+    later = await admin.create_sprint("1", "Later")
+    await admin.delete_sprint(later.id)
+    with pytest.raises(NotFound):
+        await admin.sprint(later.id)
+    assert later.id not in inst.sprints
+
+
+async def test_sprint_write_refusals(
+    admin: AgileResource, agile: AgileResource, sandbox: Sandbox, flavor: Flavor
+) -> None:
+    with pytest.raises(InvalidInput, match="does not support sprints"):
+        await admin.create_sprint(2, "On a kanban board")
+    with pytest.raises(PermissionDenied):  # alice may not manage sprints
+        await agile.create_sprint(1, "Not mine")
+    with pytest.raises(NotFound):
+        await admin.create_sprint(999, "Nowhere")
+    before = sum(sandbox.counters.values())
+    for attempt in (
+        lambda: admin.create_sprint(1, "  "),
+        lambda: admin.create_sprint("../1", "Escape"),
+        lambda: admin.create_sprint(1, "Naive", start=datetime(2030, 1, 1)),
+        lambda: admin.create_sprint(1, "Backwards", start=WHEN, end=WHEN - timedelta(days=1)),
+        lambda: admin.update_sprint(1),
+        lambda: admin.update_sprint(1, name=""),
+        lambda: admin.delete_sprint("1/../2"),
+        lambda: admin.move_to_sprint(1, []),
+        lambda: admin.move_to_sprint(1, "PRJ-1"),  # type: ignore[arg-type]
+        lambda: admin.move_to_backlog(["PRJ-1", " "]),
+    ):
+        with pytest.raises(InvalidInput):
+            await attempt()
+    assert sum(sandbox.counters.values()) == before
+
+
+async def test_move_issues_in_chunks_of_50_and_back_to_the_backlog(
+    client: httpx.AsyncClient, flavor: Flavor
+) -> None:
+    big = build_sandbox(projects=1, issues=130, seed=11)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(big))) as http:
+        alice = AgileResource(context(http, big, flavor))
+        inst = instance(big, flavor)
+        target = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "future")
+        movable = sorted(
+            (i for i in inst.issues.values() if i.parent_id is None and i.key.startswith("PRJ-")),
+            key=lambda i: i.id,
+        )
+        keys = [i.key for i in movable]
+        assert len(keys) > 2 * 50  # three calls
+        before = calls(big, "moveIssuesToSprintAndRank")
+        await alice.move_to_sprint(target.id, [*keys, keys[0]])  # a repeat is sent once
+        assert calls(big, "moveIssuesToSprintAndRank") - before == 3
+        assert set(keys) <= keys_in(inst, target.id)
+        moved = {i.key async for i in alice.sprint_issues(target.id, fields=["summary"])}
+        assert set(keys) <= moved
+        back = keys[:60]
+        await alice.move_to_backlog(back)
+        assert calls(big, "moveIssuesToBacklog") == 2
+        assert not set(back) & keys_in(inst, target.id)
+        assert set(keys[60:]) <= keys_in(inst, target.id)
+        closed = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "closed")
+        with pytest.raises(InvalidInput, match="future or active"):
+            await alice.move_to_sprint(closed.id, keys[:1])

@@ -2,7 +2,10 @@
 
 Spec tags "Board" and "Sprint" of the Jira Software OpenAPI document:
 ``getAllBoards``, ``getBoard``, ``getAllSprints``, ``getSprint``,
-``getIssuesForBoard`` and ``getIssuesForSprint``. Boards and sprints are
+``getIssuesForBoard`` and ``getIssuesForSprint``; the sprint writes
+``createSprint``, ``partiallyUpdateSprint`` (which also starts and completes
+a sprint), ``deleteSprint``, ``moveIssuesToSprintAndRank`` and
+``moveIssuesToBacklog``. Boards and sprints are
 listed in PageBean pages (``values``, ``isLast``, at most 50 a page); the
 issue listings page like the classic search (``issues``, ``startAt``,
 ``total``) and answer REST v2 shapes on both flavors, read into the SDK's
@@ -12,6 +15,11 @@ Jira answers 404 alike for a board or sprint that does not exist and one
 the caller may not see (:class:`NotFound`), and 400 when sprints are asked of
 a kanban board (:class:`InvalidInput`). A 400 to an issue listing given
 ``jql`` is about that JQL, so it is raised as :class:`InvalidJql`.
+
+Jira moves at most 50 issues a call, so larger moves are sent in chunks of
+50, in order; a chunk Jira refuses stops the move, and the chunks before it
+stay moved. Sprint dates are sent as ISO 8601 with milliseconds and the
+offset of the given (time-zone aware) datetime.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any, Literal
 
@@ -35,6 +44,7 @@ __all__ = ["AGILE", "AgileResource", "Board", "BoardType", "IssuePage", "Sprint"
 AGILE = "/rest/agile/1.0"
 LIST_PAGE = 50  # Jira caps board and sprint pages at 50
 ISSUE_PAGE = 50  # the Agile issue listings' default page (Cloud caps it at 100)
+MOVE_MAX = 50  # issues per move call, as the spec documents
 
 BoardType = Literal["scrum", "kanban", "simple"]
 SprintState = Literal["future", "active", "closed"]
@@ -218,6 +228,68 @@ class AgileResource:
         known = total if isinstance(total, int) and not isinstance(total, bool) else start_at + len(issues)
         return IssuePage(issues, start_at, known)
 
+    # -- sprint writes ------------------------------------------------------------------------
+
+    async def create_sprint(
+        self,
+        board_id: str | int,
+        name: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        goal: str | None = None,
+    ) -> Sprint:
+        """A new future sprint on a scrum board."""
+        if not name.strip():
+            raise InvalidInput("a sprint needs a name")
+        body = {"originBoardId": int(_board(board_id)), "name": name, **_sprint_parts(start, end, goal)}
+        return Sprint.from_json(json_object(await self._call("POST", "/sprint", json=body)))
+
+    async def update_sprint(
+        self,
+        sprint_id: str | int,
+        *,
+        name: str | None = None,
+        goal: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        state: SprintState | None = None,
+    ) -> Sprint:
+        """Change the given parts only; ``state`` "active" starts the sprint, "closed" completes it."""
+        if name is not None and not name.strip():
+            raise InvalidInput("a sprint needs a name")
+        body = {"name": name, "state": state, **_sprint_parts(start, end, goal)}
+        body = {key: value for key, value in body.items() if value is not None}
+        if not body:
+            raise InvalidInput("name something to change in the sprint")
+        path = f"/sprint/{_sprint(sprint_id)}"
+        return Sprint.from_json(json_object(await self._call("POST", path, json=body)))
+
+    async def start_sprint(
+        self, sprint_id: str | int, *, start: datetime | None = None, end: datetime | None = None
+    ) -> Sprint:
+        """Start a future sprint (it needs a start and an end date: its own, or these)."""
+        return await self.update_sprint(sprint_id, start=start, end=end, state="active")
+
+    async def complete_sprint(self, sprint_id: str | int) -> Sprint:
+        """Complete the active sprint; its unfinished issues are left in no open sprint (the backlog)."""
+        return await self.update_sprint(sprint_id, state="closed")
+
+    async def delete_sprint(self, sprint_id: str | int) -> None:
+        """Delete the sprint; its issues go to the backlog."""
+        await self._call("DELETE", f"/sprint/{_sprint(sprint_id)}")
+
+    async def move_to_sprint(self, sprint_id: str | int, issue_keys: Sequence[str]) -> None:
+        """Move the issues (keys or ids) into a future or active sprint, 50 a call."""
+        path = f"/sprint/{_sprint(sprint_id)}/issue"
+        for chunk in _chunks(issue_keys):
+            await self._call("POST", path, json={"issues": chunk})
+
+    async def move_to_backlog(self, issue_keys: Sequence[str]) -> None:
+        """Take the issues (keys or ids) out of their open sprint, 50 a call."""
+        for chunk in _chunks(issue_keys):
+            await self._call("POST", "/backlog/issue", json={"issues": chunk})
+
     async def _issues(
         self, path: str, jql: str | None, fields: Sequence[str] | None, page_size: int
     ) -> AsyncIterator[Issue]:
@@ -226,6 +298,34 @@ class AgileResource:
         with _jql_errors(jql):
             async for item in pages:
                 yield Issue.from_json(json_object(item))
+
+
+def _chunks(issue_keys: Sequence[str]) -> list[list[str]]:
+    """The keys, stripped and without repeats, in chunks of :data:`MOVE_MAX`."""
+    if isinstance(issue_keys, str):
+        raise InvalidInput("give a list of issue keys, not one string")
+    keys = list(dict.fromkeys(str(k).strip() for k in issue_keys))
+    if not keys or "" in keys:
+        raise InvalidInput("name at least one issue to move, and no empty key")
+    return [keys[i : i + MOVE_MAX] for i in range(0, len(keys), MOVE_MAX)]
+
+
+def _stamp(value: datetime, what: str) -> str:
+    if value.tzinfo is None:
+        raise InvalidInput(f"the sprint's {what} must carry a time zone")
+    return value.isoformat(timespec="milliseconds")
+
+
+def _sprint_parts(start: datetime | None, end: datetime | None, goal: str | None) -> dict[str, Any]:
+    """The dates and goal of a sprint body, only those given."""
+    if start is not None and end is not None and end < start:
+        raise InvalidInput("a sprint cannot end before it starts")
+    parts = {
+        "startDate": None if start is None else _stamp(start, "start date"),
+        "endDate": None if end is None else _stamp(end, "end date"),
+        "goal": goal,
+    }
+    return {key: value for key, value in parts.items() if value is not None}
 
 
 def _issue_params(jql: str | None, fields: Sequence[str] | None) -> dict[str, Any]:

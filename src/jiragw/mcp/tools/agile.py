@@ -1,10 +1,12 @@
-"""Boards and sprints (Jira Software, Agile REST API 1.0): list_boards, list_sprints, sprint_issues.
+"""Boards and sprints (Jira Software, Agile REST API 1.0): list, read, and move issues into a sprint.
 
 ``list_boards`` and ``list_sprints`` answer one line per board or sprint;
 ``sprint_issues`` pages a sprint's issues (or the active sprint's of a board)
 with a cursor, each issue on one line as ``search_issues`` renders it. The
 Agile API pages its issue listings by ``startAt`` on both flavors, so the
-cursor holds the sprint, the query and the offset.
+cursor holds the sprint, the query and the offset. ``move_to_sprint`` puts
+issues into a future or active sprint (the SDK sends 50 a call, as Jira
+requires).
 """
 
 from __future__ import annotations
@@ -147,7 +149,18 @@ async def _sprint_issues(call: Call, args: Mapping[str, Any]) -> Result:
     return Result(f"Sprint {sprint_id}: " + render_page(issues, cursor, page.total), out)
 
 
+async def _move_to_sprint(call: Call, args: Mapping[str, Any]) -> Result:
+    sprint_id = str(args["sprint"])
+    keys = list(dict.fromkeys(str(k).strip() for k in args["keys"]))
+    await call.jira.agile.move_to_sprint(sprint_id, keys)
+    return Result(
+        f"Moved {len(keys)} issues to sprint {sprint_id}: {', '.join(keys)}",
+        {"sprint": int(sprint_id), "moved": keys},
+    )
+
+
 ID = {"type": "string", "pattern": "^[0-9]+$"}
+MOVE_MAX = 200
 
 TOOLS = (
     ToolSpec(
@@ -199,5 +212,24 @@ TOOLS = (
             Op("GET", "/rest/api/3/field"),
         ),
         handler=_sprint_issues,
+    ),
+    ToolSpec(
+        name="move_to_sprint",
+        title="Move issues to a sprint",
+        description="Put issues (with their subtasks) into a future or active sprint.",
+        properties={
+            "sprint": {**ID, "description": "Sprint id (list_sprints)."},
+            "keys": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "maxItems": MOVE_MAX,
+                "description": "Issue keys.",
+            },
+        },
+        required=("sprint", "keys"),
+        ops=(Op("POST", "/rest/agile/1.0/sprint/1/issue"),),
+        handler=_move_to_sprint,
+        read_only=False,
     ),
 )
