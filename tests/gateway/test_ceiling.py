@@ -107,3 +107,30 @@ def test_read_is_every_scope_a_read_scope() -> None:
     assert create is not None
     assert is_read(search)
     assert not is_read(create)
+
+
+def test_presets_take_jira_softwares_work_scopes_but_not_board_administration() -> None:
+    ro, rw = key("read-only"), key("read-write-work")
+    reads = ["/rest/agile/1.0/board/7/sprint", "/rest/agile/1.0/sprint/3", "/rest/agile/1.0/sprint/3/issue"]
+    for path in reads:
+        assert check(ro, "GET", path) is not None
+        assert check(rw, "GET", path) is not None
+    writes = [
+        ("POST", "/rest/agile/1.0/sprint"),
+        ("POST", "/rest/agile/1.0/sprint/3"),
+        ("POST", "/rest/agile/1.0/sprint/3/issue"),
+        ("POST", "/rest/agile/1.0/backlog/issue"),
+        ("DELETE", "/rest/agile/1.0/sprint/3"),
+    ]
+    for method, path in writes:
+        with pytest.raises(ReadOnlyKey):
+            check(ro, method, path)
+        assert check(rw, method, path) is not None
+    for preset in (ro, rw):  # board administration stays out of both
+        with pytest.raises(ScopeDenied) as denied:
+            check(preset, "GET", "/rest/agile/1.0/board/7/configuration")
+        assert all(".admin:" in s for s in denied.value.details["missing_scopes"])
+
+
+def test_the_admin_preset_holds_the_management_scope_alone() -> None:
+    assert preset_scopes("admin") == (frozenset({"jiragw:admin"}), False)

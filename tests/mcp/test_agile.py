@@ -202,8 +202,8 @@ async def test_a_read_only_key_with_the_software_read_scopes_calls_them(local: L
 
 async def test_a_ceiling_without_the_sprint_scope_lists_boards_only(local: Local) -> None:
     """The board list is a read no scope guards; sprints need ``read:sprint:jira-software``."""
-    ceiling, _ = preset_scopes("read-only")
-    async with key_client(local, key_record(ceiling, read_only=True)) as client:
+    classic_reads = frozenset({"read:jira-work", "read:jira-user"})  # no Jira Software scope
+    async with key_client(local, key_record(classic_reads, read_only=True)) as client:
         names = {t.name for t in (await client.list_tools()).tools}
         assert "list_boards" in names
         assert not (AGILE_TOOLS - {"list_boards"}) & names
@@ -268,7 +268,7 @@ async def test_move_to_sprint_is_refused_to_read_only_keys_and_narrow_ceilings(l
     async with key_client(local, key_record({"*"}, read_only=True)) as client:
         assert "move_to_sprint" not in {t.name for t in (await client.list_tools()).tools}
         assert error_code(await client.call_tool("move_to_sprint", args)) == "read_only"
-    ceiling, _ = preset_scopes("read-write-work")
+    ceiling = frozenset({"read:jira-work", "write:jira-work", "read:jira-user"})  # classic work scopes only
     async with key_client(local, key_record(ceiling | SOFTWARE_READS, read_only=False)) as client:
         assert "move_to_sprint" not in {t.name for t in (await client.list_tools()).tools}
         denied = await client.call_tool("move_to_sprint", args)
@@ -279,3 +279,14 @@ async def test_move_to_sprint_is_refused_to_read_only_keys_and_narrow_ceilings(l
     async with key_client(local, key_record(writer, read_only=False)) as client:
         assert "move_to_sprint" in {t.name for t in (await client.list_tools()).tools}
         assert (await ok(client, "move_to_sprint", args))["moved"] == ["PRJ-1"]
+
+
+async def test_the_presets_reach_the_agile_tools_of_their_kind(local: Local) -> None:
+    ro, read_only = preset_scopes("read-only")
+    async with key_client(local, key_record(ro, read_only=read_only)) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert AGILE_TOOLS - {"move_to_sprint"} <= names
+        assert "move_to_sprint" not in names
+    rw, read_only = preset_scopes("read-write-work")
+    async with key_client(local, key_record(rw, read_only=read_only)) as client:
+        assert {t.name for t in (await client.list_tools()).tools} >= AGILE_TOOLS

@@ -15,9 +15,14 @@ then, in order:
   list) is open to every key: no scope guards it, and clients such as
   pycontribs ``jira`` call ``serverInfo`` when they start.
 
-Presets are derived from the table, not hand-listed: "read-only" is every
-``read:`` scope, "read/write work" is the classic work scopes plus every
-granular scope of an operation those classic scopes allow.
+Presets are derived from the table, not hand-listed: "read/write work" is
+the classic work scopes plus every granular scope of an operation those
+classic scopes allow; "read-only" is the same restricted to read operations.
+Jira Software's operations (boards, sprints, epics, Agile issue calls) name
+granular scopes only; a preset takes those of its kind too (every one for
+"read/write work", the reads for "read-only"), except the board
+administration scopes (``*:board-scope.admin:jira-software``), as the classic
+work scopes leave out Jira administration.
 
 One scope is the gateway's own: :data:`ADMIN_SCOPE` (preset "admin") lets a
 key call the management API (``/api/v1``). No Jira operation names it, so it
@@ -81,18 +86,33 @@ def all_scopes(table: ScopeTable | None = None) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+# Granular scopes a Jira Software operation may name next to its own and still be work:
+# the JQL and issue details its issue listings read.
+_SOFTWARE_WORK_HELPERS = frozenset({"read:jql:jira", "read:issue-details:jira"})
+
+
+def _software_work(op: Operation) -> bool:
+    """A Jira Software operation (granular scopes only) on work, not on board administration."""
+    if op.classic_scopes or not op.granular_scopes:
+        return False
+    software = [s for s in op.granular_scopes if s.endswith(":jira-software")]
+    if not software or any(".admin:" in s for s in software):
+        return False
+    return all(s.endswith(":jira-software") or s in _SOFTWARE_WORK_HELPERS for s in op.granular_scopes)
+
+
 def preset_scopes(name: str, table: ScopeTable | None = None) -> tuple[frozenset[str], bool]:
     """The ceiling and read-only flag of a preset."""
     preset = PRESETS[name]
-    if ALL in preset.classic:
+    if ALL in preset.classic or ADMIN_SCOPE in preset.classic:
         return preset.classic, False
     table = table or load_scope_table()
     ceiling = set(preset.classic)
     for op in table.operations:
-        if op.classic_scopes and op.classic_scopes <= preset.classic:
-            if preset.read_only and not is_read(op):
-                continue
-            ceiling |= op.granular_scopes
+        fits = op.classic_scopes <= preset.classic if op.classic_scopes else _software_work(op)
+        if not fits or (preset.read_only and not is_read(op)):
+            continue
+        ceiling |= op.granular_scopes
     return frozenset(ceiling), preset.read_only
 
 
