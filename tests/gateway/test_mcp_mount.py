@@ -111,9 +111,9 @@ async def test_scope_ceiling_decides_the_tools(env: Env) -> None:
     await env.connect_cloud("acme")
     secret, _ = env.key(scopes=["read:jira-user"])
     async with mcp_client(env, secret) as client:
-        # list_boards: the board list is a read the spec guards with no scope, open to every key.
+        # boards: the board list is a read the spec guards with no scope, open to every key.
         listed = {t.name for t in (await client.list_tools()).tools}
-        assert listed == {"search_users", "connections", "list_boards"}
+        assert listed == {"search_users", "connections", "boards"}
         before = env.upstream_calls()
         denied = await client.call_tool("search_issues", {"jql": JQL})
         assert error_code(denied) == "scope_denied"

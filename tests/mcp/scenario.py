@@ -21,8 +21,8 @@ WRITE_TOOLS = {
     "create_filter",
     "move_to_sprint",
 }
-# Jira Software's boards and sprints (exercised by test_agile.py: their scopes are in no classic preset).
-AGILE_TOOLS = {"list_boards", "list_sprints", "sprint_issues", "move_to_sprint"}
+# Jira Software's boards and sprints (exercised by test_agile.py).
+AGILE_TOOLS = {"boards", "move_to_sprint"}
 ALL_TOOLS = (
     WRITE_TOOLS
     | AGILE_TOOLS

@@ -1,12 +1,10 @@
-"""Boards and sprints (Jira Software, Agile REST API 1.0): list, read, and move issues into a sprint.
+"""Boards and sprints (Jira Software, Agile REST API 1.0): two tools, to keep the tool list short.
 
-``list_boards`` and ``list_sprints`` answer one line per board or sprint;
-``sprint_issues`` pages a sprint's issues (or the active sprint's of a board)
-with a cursor, each issue on one line as ``search_issues`` renders it. The
-Agile API pages its issue listings by ``startAt`` on both flavors, so the
-cursor holds the sprint, the query and the offset. ``move_to_sprint`` puts
-issues into a future or active sprint (the SDK sends 50 a call, as Jira
-requires).
+``boards`` answers one line per board, or with ``board`` one line per sprint
+of that board (the sprint ids ``search_issues`` takes as ``sprint = ID``;
+a sprint's issues are a JQL search, so no tool of their own).
+``move_to_sprint`` puts issues into a future or active sprint (the SDK sends
+50 a call, as Jira requires).
 """
 
 from __future__ import annotations
@@ -15,13 +13,10 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from jiragw.errors import InvalidInput
-from jiragw.jira.resources import from_jira_text
 from jiragw.jira.resources.agile import Board, Sprint, SprintState
 
-from ..issue_view import CORE_FIELDS, issue_data, issue_ref
-from ..render import cursor_decode, cursor_encode, joined, short_date
+from ..render import joined, short_date
 from ..tool import Call, Op, Result, ToolSpec
-from .search import CURSOR, LIMIT, MAX_LIMIT, render_page, resolve_fields
 
 __all__ = ["TOOLS"]
 
@@ -87,66 +82,14 @@ async def _list_sprints(call: Call, args: Mapping[str, Any]) -> Result:
     return Result(text, out)
 
 
-async def _active_sprint(call: Call, board: str) -> Sprint:
-    active = [s async for s in call.jira.agile.sprints(board, state="active")]
-    if len(active) != 1:
-        ids = ", ".join(str(s.id) for s in active)
-        raise InvalidInput(
-            f"board {board} has {'no active sprint' if not active else 'several active sprints: ' + ids}"
-            "; name the sprint",
-            details={"board": board, "active": [s.id for s in active]},
-        )
-    return active[0]
-
-
-async def _sprint_issues(call: Call, args: Mapping[str, Any]) -> Result:
-    sprint_arg, board = args.get("sprint"), args.get("board")
-    if (sprint_arg is None) == (board is None):
-        raise InvalidInput("name either a sprint, or a board whose active sprint to show")
-    jql = str(args.get("jql") or "")
-    limit = int(args.get("limit", 20))
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
-    state = cursor_decode(args.get("cursor"))
-    asked = {"jql": jql, "board": None if board is None else str(board)}
-    if state and (
-        {k: state.get(k) for k in asked} != asked or (sprint_arg and str(sprint_arg) != state.get("sprint"))
-    ):
-        raise InvalidInput("the cursor belongs to another query; start again without it")
-    if state:
-        sprint_id = str(state["sprint"])
-    elif sprint_arg is not None:
-        sprint_id = str(sprint_arg)
-    else:
-        sprint_id = str((await _active_sprint(call, str(board))).id)
-    names = list(args.get("fields") or ())
-    ids = await resolve_fields(call, names) if names else []
-    page = await call.jira.agile.sprint_issues_page(
-        sprint_id,
-        start_at=int(state.get("s", 0)),
-        limit=limit,
-        jql=jql or None,
-        fields=list(dict.fromkeys([*CORE_FIELDS, *ids])),
-    )
-    labels = await call.jira.fields.names() if ids else {}
-    issues = []
-    for issue in page.issues:
-        data = issue_data(issue.raw, labels, ids)
-        if "description" in ids:
-            text = from_jira_text(call.jira.ctx, issue.description)
-            if text:
-                data["description"] = text
-        issues.append(data)
-    nxt = page.next_start
-    cursor = cursor_encode({**asked, "sprint": sprint_id, "s": nxt}) if nxt is not None else None
-    out: dict[str, Any] = {
-        "sprint": int(sprint_id),
-        "issues": [issue_ref(i) for i in issues],
-        "total": page.total,
-    }
-    if cursor:
-        out["next_cursor"] = cursor
-    return Result(f"Sprint {sprint_id}: " + render_page(issues, cursor, page.total), out)
+async def _boards(call: Call, args: Mapping[str, Any]) -> Result:
+    if args.get("board") is None:
+        if args.get("state"):
+            raise InvalidInput("'state' filters a board's sprints: name the board too")
+        return await _list_boards(call, args)
+    if args.get("project") or args.get("query"):
+        raise InvalidInput("name a board to list its sprints, or filter boards by project or query; not both")
+    return await _list_sprints(call, args)
 
 
 async def _move_to_sprint(call: Call, args: Mapping[str, Any]) -> Result:
@@ -164,61 +107,34 @@ MOVE_MAX = 200
 
 TOOLS = (
     ToolSpec(
-        name="list_boards",
-        title="List boards",
-        description="Jira Software boards (id, name, scrum/kanban, project), optionally of one project.",
+        name="boards",
+        title="Boards and their sprints",
+        description=(
+            "Jira Software boards (id, name, scrum/kanban, project), optionally of one project; "
+            "with 'board', that board's sprints instead (id, name, state, dates, goal), oldest first. "
+            "A sprint's issues: search_issues with JQL 'sprint = ID' (or 'sprint in openSprints()')."
+        ),
         properties={
-            "project": {"type": "string", "description": "Project key or id."},
-            "query": {"type": "string", "description": "Part of the board name."},
-        },
-        ops=(Op("GET", "/rest/agile/1.0/board"),),
-        handler=_list_boards,
-    ),
-    ToolSpec(
-        name="list_sprints",
-        title="List sprints of a board",
-        description="The sprints of a scrum board, oldest first: id, name, state, dates, goal.",
-        properties={
-            "board": {**ID, "description": "Board id (list_boards)."},
+            "project": {"type": "string", "description": "Boards of this project (key or id)."},
+            "query": {"type": "string", "description": "Boards whose name contains this."},
+            "board": {**ID, "description": "A board id: list its sprints."},
             "state": {
                 "type": "array",
                 "items": {"type": "string", "enum": list(_STATES)},
-                "description": "Only sprints in these states.",
+                "description": "With 'board': only sprints in these states.",
             },
         },
-        required=("board",),
-        ops=(Op("GET", "/rest/agile/1.0/board/1/sprint"),),
-        handler=_list_sprints,
-    ),
-    ToolSpec(
-        name="sprint_issues",
-        title="Issues of a sprint",
-        description=(
-            "The issues of a sprint, or with 'board' of that board's active sprint, one line each "
-            "as search_issues shows them; 'jql' narrows, 'fields' adds fields by name. "
-            "A cursor gives the next page."
-        ),
-        properties={
-            "sprint": {**ID, "description": "Sprint id (list_sprints)."},
-            "board": {**ID, "description": "Board id: its active sprint."},
-            "jql": {"type": "string", "description": "Narrows the issues, e.g. 'status != Done'."},
-            "fields": {"type": "array", "items": {"type": "string"}, "description": "Extra fields by name."},
-            "limit": LIMIT,
-            "cursor": CURSOR,
-        },
-        ops=(
-            Op("GET", "/rest/agile/1.0/sprint/1/issue"),
-            Op("GET", "/rest/agile/1.0/board/1/sprint"),
-            Op("GET", "/rest/api/3/field"),
-        ),
-        handler=_sprint_issues,
+        # The board list is a read no scope guards; a board's sprints are checked per request
+        # (read:sprint:jira-software), so a key without it still lists boards.
+        ops=(Op("GET", "/rest/agile/1.0/board"),),
+        handler=_boards,
     ),
     ToolSpec(
         name="move_to_sprint",
         title="Move issues to a sprint",
-        description="Put issues (with their subtasks) into a future or active sprint.",
+        description="Put issues (with their subtasks) into a future or active sprint (ids: boards).",
         properties={
-            "sprint": {**ID, "description": "Sprint id (list_sprints)."},
+            "sprint": {**ID, "description": "Sprint id (boards with 'board')."},
             "keys": {
                 "type": "array",
                 "items": {"type": "string", "minLength": 1},
