@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from jiragw.broker import Broker
+from jiragw.broker.broker import FORCED_RENEWAL_MIN_AGE
 from jiragw.errors import ReauthRequired, StoreBusy, TokenEndpointUnavailable
 from jiragw.sandbox import Sandbox, create_app
 from jiragw.sandbox.oauth import oauth_state
@@ -224,25 +225,55 @@ async def test_concurrent_401s_share_one_forced_refresh(
     assert token_calls(sandbox, "refresh_token") == 1
 
 
-async def test_persistent_401_is_not_a_loop(
-    store: Store, demo: Demo, sandbox: Sandbox, sleeps: Sleeps, make_broker: Callable[..., Broker]
-) -> None:
-    """A Jira that keeps answering 401 (the sandbox cannot be made to) while the token endpoint works."""
-    seen: list[str] = []
+def _always_401(seen: list[str]) -> Callable[[httpx.Request], Awaitable[httpx.Response | None]]:
+    """A Jira that keeps answering 401 to myself (the sandbox cannot be made to); the rest is the sandbox."""
 
-    async def always_401(request: httpx.Request) -> httpx.Response | None:
+    async def answer(request: httpx.Request) -> httpx.Response | None:
         if request.url.path.endswith("/rest/api/3/myself"):
             seen.append(request.url.path)
             return httpx.Response(401, json={"code": 401, "message": "Unauthorized"})
         return None
 
+    return answer
+
+
+async def test_persistent_401_is_not_a_loop(
+    store: Store,
+    demo: Demo,
+    sandbox: Sandbox,
+    sleeps: Sleeps,
+    make_broker: Callable[..., Broker],
+    clock: SandboxClock,
+) -> None:
+    seen: list[str] = []
     conn = await connect_3lo(make_broker(store), demo)
-    async with httpx.AsyncClient(transport=Tap(sandbox, always_401)) as client:
+    clock.advance(seconds=FORCED_RENEWAL_MIN_AGE.total_seconds() + 1)
+    async with httpx.AsyncClient(transport=Tap(sandbox, _always_401(seen))) as client:
         broker = Broker(store, client, sleep=sleeps)
         response = await broker.request(conn.name, "GET", "/rest/api/3/myself")
     assert response.status_code == 401
     assert token_calls(sandbox, "refresh_token") == 1
     assert len(seen) == 2
+
+
+async def test_a_401_to_a_token_issued_moments_ago_renews_nothing(
+    store: Store,
+    demo: Demo,
+    sandbox: Sandbox,
+    sleeps: Sleeps,
+    make_broker: Callable[..., Broker],
+    clock: SandboxClock,
+) -> None:
+    """A fresh token refused is refused for something else (a scope the grant lacks): no refresh per call."""
+    seen: list[str] = []
+    conn = await connect_3lo(make_broker(store), demo)
+    clock.advance(seconds=FORCED_RENEWAL_MIN_AGE.total_seconds() - 5)
+    async with httpx.AsyncClient(transport=Tap(sandbox, _always_401(seen))) as client:
+        broker = Broker(store, client, sleep=sleeps)
+        for _ in range(3):
+            assert (await broker.request(conn.name, "GET", "/rest/api/3/myself")).status_code == 401
+    assert token_calls(sandbox, "refresh_token") == 0
+    assert len(seen) == 3  # one call each: the same credential would be refused again
 
 
 async def test_slow_token_endpoint_never_two_calls_with_one_refresh_token(

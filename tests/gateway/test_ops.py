@@ -8,9 +8,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from jiragw.broker import revoke_connection
+from jiragw.broker.broker import FORCED_RENEWAL_MIN_AGE
 from jiragw.gateway import ops
 from jiragw.store import Store, make_engine
 from tests.broker.conftest import Demo, connect_3lo
+from tests.store.conftest import FakeClock
 
 from .conftest import SANDBOX, Env
 
@@ -104,9 +106,10 @@ async def test_metrics_exposes_every_family_and_counts_connections(env: Env) -> 
     assert values[("jiragw_requests_total", (("door", "api"), ("method", "POST"), ("status", "401")))] == 1
 
 
-async def test_refreshes_are_counted_by_outcome(env: Env) -> None:
+async def test_refreshes_are_counted_by_outcome(env: Env, clock: FakeClock) -> None:
     conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo), name="cloud3lo")
     creds = await env.broker.credentials_for(conn.name)
+    clock.advance(seconds=FORCED_RENEWAL_MIN_AGE.total_seconds() + 1)  # a token that young is not renewed
     await env.broker.credentials_for(conn.name, stale=creds)  # Jira said 401: one forced refresh
     values = samples((await env.client.get("/metrics")).text)
     assert values[("jiragw_token_refreshes_total", (("outcome", "ok"),))] == 1

@@ -199,14 +199,16 @@ async def test_an_expired_3lo_token_is_refreshed_transparently(env: Env, clock: 
     assert token_calls(env.sandbox, "refresh_token") == 1
 
 
-async def test_a_401_on_a_3lo_token_forces_one_refresh_and_a_retry(env: Env) -> None:
+async def test_a_401_on_a_3lo_token_forces_one_refresh_and_a_retry(env: Env, clock: FakeClock) -> None:
     conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo))
     secret, _ = env.key()
     assert (
         await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
     ).status_code == 200
-    # Only Jira's clock moves: the gateway still believes the token valid, Jira answers 401.
+    # Jira's clock moves past the token's life; the gateway's only two minutes (so the token is
+    # not young enough to be spared a renewal, yet still valid as far as the gateway knows).
     env.sandbox.clock.advance_by(timedelta(hours=2))
+    clock.advance(minutes=2)
     response = await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
     assert response.status_code == 200
     assert token_calls(env.sandbox, "refresh_token") == 1
@@ -381,3 +383,45 @@ async def test_a_broken_compressed_answer_is_a_jira_shaped_502(env: Env) -> None
     response = await env.client.get("/jira/acme/rest/api/3/issue/PRJ-1", headers=_bearer(secret))
     assert response.status_code == 502
     assert response.json()["jiragw"]["code"] == "upstream_error"
+
+
+async def test_agile_calls_on_a_3lo_connection_go_through_api_atlassian_com(env: Env) -> None:
+    agile = ["read:board-scope:jira-software", "read:sprint:jira-software"]
+    scopes = ["read:jira-work", "read:jira-user", "offline_access", *agile]
+    conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo), scopes=scopes)
+    secret, _ = env.key(preset="read-only")
+    boards = await env.client.get(f"/jira/{conn.name}/rest/agile/1.0/board", headers=_bearer(secret))
+    assert boards.status_code == 200, boards.text
+    board = boards.json()["values"][0]
+    assert board["self"].startswith(f"{GATEWAY}/jira/{conn.name}/rest/agile/1.0/board/")
+    sprints = await env.client.get(
+        f"/jira/{conn.name}/rest/agile/1.0/board/1/sprint", headers=_bearer(secret)
+    )
+    assert sprints.status_code == 200, sprints.text
+    assert {s["state"] for s in sprints.json()["values"]} == {"closed", "active", "future"}
+    new_sprint = {"name": "x", "originBoardId": 1}
+    refused = await env.client.post(
+        f"/jira/{conn.name}/rest/agile/1.0/sprint", headers=_bearer(secret), json=new_sprint
+    )
+    assert refused.status_code == 403
+    assert refused.json()["jiragw"]["code"] == "read_only"
+
+
+async def test_a_scope_the_3lo_grant_lacks_is_jiras_401_without_a_refresh_each_time(
+    env: Env, clock: FakeClock
+) -> None:
+    conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo))  # no Jira Software scope granted
+    clock.advance(minutes=5)  # past the broker's young-token rule: the scope denial alone must decide
+    secret, _ = env.key(preset="read-only")
+    refreshes = token_calls(env.sandbox, "refresh_token")
+    sprints = f"/jira/{conn.name}/rest/agile/1.0/board/1/sprint"
+    for _ in range(3):
+        denied = await env.client.get(sprints, headers=_bearer(secret))
+        assert denied.status_code == 401
+        assert "scope does not match" in denied.json()["message"]
+    assert token_calls(env.sandbox, "refresh_token") == refreshes  # renewing cannot add a scope
+    # A plain 401 (the token expired at Jira) still earns its renewal.
+    env.sandbox.clock.advance_by(timedelta(hours=2))
+    mine = await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
+    assert mine.status_code == 200
+    assert token_calls(env.sandbox, "refresh_token") == refreshes + 1

@@ -59,6 +59,10 @@ T = TypeVar("T")
 log = logging.getLogger("jiragw.broker")
 DEFAULT_LOCK_TIMEOUT = 30.0
 _DC_MARGIN = timedelta(seconds=60)
+# A token Jira refuses this soon after it was issued is not refused for its age (an OAuth scope
+# the grant lacks, an app revoked): renewing would not help, and would rotate the refresh token
+# on every such call. Past this age, a 401 earns one forced renewal.
+FORCED_RENEWAL_MIN_AGE = timedelta(seconds=60)
 
 
 class Broker:
@@ -131,7 +135,9 @@ class Broker:
         """What to put on a request for the connection, refreshing when due.
 
         ``stale`` is a credential Jira just answered 401 to: its access token is
-        renewed once (unless another task already did), whatever its expiry says.
+        renewed once (unless another task already did), whatever its expiry says,
+        unless it was issued less than :data:`FORCED_RENEWAL_MIN_AGE` ago (then
+        the same credential comes back and the 401 stands).
         """
         conn = await self.connection(ref)
         grant = await self.db(lambda tx: tx.grants.get(conn.grant_id))
@@ -155,7 +161,9 @@ class Broker:
         if grant.access_token is None:
             return True
         if stale_access is not None:
-            return grant.access_token == stale_access
+            issued = grant.refreshed_at or grant.created_at
+            young = issued is not None and now - issued < FORCED_RENEWAL_MIN_AGE
+            return grant.access_token == stale_access and not young
         if grant.method is GrantMethod.CLIENT_CREDENTIALS:
             return grant.access_expires_at is not None and not (
                 now + client_credentials.CACHE_MARGIN < grant.access_expires_at
@@ -317,7 +325,8 @@ class Broker:
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        """Call ``path`` under the connection's API base; one forced refresh and retry on a 401.
+        """Call ``path`` under the connection's API base; one forced refresh and retry on a 401
+        (none when the token was issued moments ago, see :meth:`credentials_for`).
 
         The host always comes from the connection: ``path`` is a path, never a URL.
         """
@@ -325,9 +334,10 @@ class Broker:
         url = creds.base_url + _checked_path(path)
         response = await self._send_with(creds, method, url, headers, content)
         if response.status_code == 401 and creds.refreshable:
-            await response.aclose()
-            creds = await self.credentials_for(creds.connection, stale=creds)
-            response = await self._send_with(creds, method, url, headers, content)
+            renewed = await self.credentials_for(creds.connection, stale=creds)
+            if renewed.access_token != creds.access_token:  # else renewing would not help
+                await response.aclose()
+                response = await self._send_with(renewed, method, url, headers, content)
         return response
 
     async def _send_with(

@@ -17,7 +17,9 @@ and all before any upstream call:
 then the connection's credentials (:mod:`jiragw.gateway.upstream`, cached) go
 on the request, headers are filtered (:mod:`jiragw.gateway.headers`), and the
 answer is streamed back. A 401 from Jira on a refreshable credential earns one
-forced renewal and one retry (the body is buffered, so it can be resent). A
+forced renewal and one retry (the body is buffered, so it can be resent),
+unless it is Atlassian's "scope does not match" (renewing cannot add a scope)
+or the broker declines because the token was issued moments ago. A
 redirect is passed back only when it stays under the connection's base
 (rewritten to the proxy's URL); any other becomes 502. A JSON answer is
 decoded and its absolute API links (``self`` & co.) are pointed at the proxy
@@ -71,6 +73,7 @@ from jiragw.gateway.paths import (
 from jiragw.gateway.responses import jira_error
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import Upstreams, open_stream
+from jiragw.jira.errors_map import is_scope_denial
 from jiragw.store import ConnectionRecord, KeyRecord
 
 __all__ = ["Proxy", "routes"]
@@ -82,6 +85,8 @@ _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 _DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked)
 # Framing headers that no longer describe a decoded, rewritten body.
 _REFRAMED: Final = frozenset({b"content-length", b"content-encoding", b"transfer-encoding"})
+# A 401's body is read to tell a scope denial only up to this size (Atlassian's is ~60 bytes).
+_SCOPE_BODY_MAX: Final = 4096
 
 
 class _ClientGone(Exception):
@@ -204,12 +209,16 @@ class Proxy:
         sent = time.perf_counter()
         response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
         try:
-            if response.status_code == 401:
+            if response.status_code == 401 and not await _scope_denial(response):
                 self.upstreams.forget(creds.connection.id)
                 if creds.refreshable:
-                    await response.aclose()
-                    creds = await self._credentials(creds.connection, creds)
-                    response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
+                    renewed = await self._credentials(creds.connection, creds)
+                    # The broker hands back the same token when renewing would not help (it was
+                    # issued moments ago); then Jira's 401 stands.
+                    if renewed.access_token != creds.access_token:
+                        await response.aclose()
+                        creds = renewed
+                        response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
             gw.metrics.upstream_latency.observe(time.perf_counter() - sent)
             status = response.status_code
             if status == 429:
@@ -222,6 +231,10 @@ class Proxy:
                 return
             call.upstream, call.status = True, status
             await send({"type": "http.response.start", "status": status, "headers": out})
+            if response.is_stream_consumed:  # a 401 read to tell a scope denial: its body is at hand
+                call.bytes_out = len(response.content)
+                await send({"type": "http.response.body", "body": response.content, "more_body": False})
+                return
             async for chunk in response.aiter_raw():
                 call.bytes_out += len(chunk)
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -316,6 +329,23 @@ class Proxy:
                 error_code=exc.code if exc is not None else None,
             )
         )
+
+
+async def _scope_denial(response: httpx.Response) -> bool:
+    """Whether a 401 is Atlassian's "scope does not match" (the grant lacks a scope), not a stale token.
+
+    Renewing the token cannot cure that, so the 401 goes back as it is. The body
+    is read only when it is small JSON, as Atlassian's answer is.
+    """
+    declared = response.headers.get("content-length")
+    small = declared is not None and declared.isdigit() and int(declared) <= _SCOPE_BODY_MAX
+    if not small or "json" not in response.headers.get("content-type", ""):
+        return False
+    try:
+        await response.aread()
+    except httpx.HTTPError:
+        return False
+    return is_scope_denial(response.status_code, response.content)
 
 
 async def _read_body(receive: Receive, cap: int, declared: bytes | None) -> bytes:
