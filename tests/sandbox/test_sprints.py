@@ -1,4 +1,4 @@
-"""The sprint rules on their own: dates, moving issues, deleting sprints, state changes."""
+"""The sprint rules on their own: dates, moving issues (and refusing to), deleting sprints, state changes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jiragw.sandbox.http import JiraHttpError
-from jiragw.sandbox.model import Instance, Issue, Sprint, SprintState
+from jiragw.sandbox.model import Instance, Issue, IssueType, Sprint, SprintState
 from jiragw.sandbox.sprints import (
+    CLOSED_SPRINT,
     SPRINT_FIELD,
+    SUBTASK_SPRINT,
     move_to_backlog,
     move_to_sprint,
     next_state,
+    open_sprint,
     parse_sprint_datetime,
     remove_sprint,
+    schedule,
+    schedule_refusal,
     sprint_change,
     sprint_ids,
 )
@@ -37,10 +42,21 @@ def _instance() -> Instance:
     return inst
 
 
-def _issue(inst: Instance, iid: int, sprints: list[int]) -> Issue:
+TASK, EPIC, SUBTASK = "1", "2", "3"
+
+
+def _types(inst: Instance) -> None:
+    inst.issue_types[TASK] = IssueType(TASK, "Task", "")
+    inst.issue_types[EPIC] = IssueType(EPIC, "Epic", "", hierarchy_level=1)
+    inst.issue_types[SUBTASK] = IssueType(SUBTASK, "Subtask", "", subtask=True, hierarchy_level=-1)
+
+
+def _issue(
+    inst: Instance, iid: int, sprints: list[int], type_id: str = TASK, parent: int | None = None
+) -> Issue:
     issue = Issue(
-        id=iid, key=f"U-{iid}", project_id=1, issue_type_id="1", summary="s", status_id="1",
-        reporter=None, creator=None, created=T0, updated=T0,
+        id=iid, key=f"U-{iid}", project_id=1, issue_type_id=type_id, summary="s", status_id="1",
+        reporter=None, creator=None, created=T0, updated=T0, parent_id=parent,
     )  # fmt: skip
     if sprints:
         issue.custom[SPRINT_FIELD] = sprints
@@ -93,6 +109,53 @@ def test_moving_to_the_backlog_drops_only_the_open_sprint() -> None:
     only_open = _issue(inst, 2, [4])
     move_to_backlog(inst, only_open)
     assert SPRINT_FIELD not in only_open.custom  # no sprint at all: the field is empty
+
+
+def test_the_open_sprint_is_the_future_or_active_one() -> None:
+    inst = _instance()
+    assert open_sprint(inst, _issue(inst, 1, [1, 2, 4])) == 4
+    assert open_sprint(inst, _issue(inst, 2, [1, 2])) is None
+    assert open_sprint(inst, _issue(inst, 3, [])) is None
+    assert open_sprint(inst, _issue(inst, 4, [3, 99])) == 3  # a deleted sprint's id is no sprint
+
+
+def test_scheduling_moves_subtasks_with_their_parent_and_no_other_child() -> None:
+    inst = _instance()
+    _types(inst)
+    epic = _issue(inst, 1, [3], EPIC)
+    story = _issue(inst, 2, [1, 3], TASK, parent=1)  # an epic's child is scheduled on its own
+    sub = _issue(inst, 3, [1, 3], SUBTASK, parent=2)
+    done = _issue(inst, 4, [1], SUBTASK, parent=2)  # already out of any open sprint
+    assert schedule(inst, story, inst.sprints[4]) == [
+        (story, [1, 3], [1, 4]),
+        (sub, [1, 3], [1, 4]),
+        (done, [1], [1, 4]),
+    ]
+    assert sprint_ids(epic) == [3]
+    assert schedule(inst, story, inst.sprints[4]) == []  # already there: nothing changes
+    assert schedule(inst, story, None) == [(story, [1, 4], [1]), (sub, [1, 4], [1]), (done, [1, 4], [1])]
+    assert schedule(inst, epic, inst.sprints[5]) == [(epic, [3], [5])]
+    assert sprint_ids(story) == [1]
+
+
+@pytest.mark.parametrize(
+    ("type_id", "sprint_id", "reason"),
+    [
+        (TASK, 3, None),  # active
+        (TASK, 4, None),  # future
+        (TASK, None, None),  # the backlog
+        (TASK, 1, CLOSED_SPRINT),
+        (None, 1, CLOSED_SPRINT),  # type unknown yet (a create whose type is bad): the sprint still counts
+        (SUBTASK, 3, SUBTASK_SPRINT),
+        (SUBTASK, None, SUBTASK_SPRINT),
+        (SUBTASK, 1, SUBTASK_SPRINT),
+    ],
+)
+def test_what_cannot_be_scheduled(type_id: str | None, sprint_id: int | None, reason: str | None) -> None:
+    inst = _instance()
+    _types(inst)
+    sprint = inst.sprints[sprint_id] if sprint_id is not None else None
+    assert schedule_refusal(inst, type_id, sprint) == reason
 
 
 def test_removing_a_sprint_takes_it_out_of_every_issue() -> None:

@@ -237,13 +237,18 @@ def _custom(ctx: Ctx, fdef: FieldDef, raw: Any) -> Any:
     return raw
 
 
-def _sprint(ctx: Ctx, raw: Any) -> list[int]:
-    """Jira takes a sprint's id (a number) and puts the issue in that sprint alone."""
+def _sprint(ctx: Ctx, raw: Any) -> int:
+    """The id of the sprint to move the issue into (null, the backlog, never gets here).
+
+    The value is not the field's list of sprints: :func:`jiragw.sandbox.issue_changes.apply_values`
+    moves the issue as the Agile API does (see :mod:`jiragw.sandbox.sprints`).
+    """
     if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
         raise InvalidValue("Number value expected as the Sprint id.")
-    if int(raw) not in ctx.instance.sprints:
+    sprint = ctx.instance.sprints.get(int(raw))
+    if sprint is None:
         raise InvalidValue(f"Sprint with id {raw} does not exist.")
-    return [int(raw)]
+    return sprint.id
 
 
 def _ref_option(raw: Any) -> tuple[str | None, str | None]:

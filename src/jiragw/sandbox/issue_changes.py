@@ -17,6 +17,7 @@ from .field_values import LIST_FIELDS
 from .http import Ctx
 from .model import ChangeHistory, ChangeItem, Comment, Issue, RichText
 from .richtext import as_wiki
+from .sprints import SPRINT_FIELD, open_sprint, schedule, sprint_change
 
 __all__ = ["apply_values", "change_item", "current_value", "new_comment", "record"]
 
@@ -47,10 +48,15 @@ _CHANGE_NAMES = {
 }
 
 
-def current_value(issue: Issue | None, fid: str) -> Any:
-    """Field ``fid``'s value on ``issue`` in the form its parser returns (a new issue: empty)."""
+def current_value(ctx: Ctx, issue: Issue | None, fid: str) -> Any:
+    """Field ``fid``'s value on ``issue`` in the form its parser returns (a new issue: empty).
+
+    The Sprint field's is the issue's open sprint: the one a value set replaces.
+    """
     if issue is None:
         return [] if fid in LIST_FIELDS else None
+    if fid == SPRINT_FIELD:
+        return open_sprint(ctx.instance, issue)
     if fid in _ATTRS:
         return getattr(issue, _ATTRS[fid])
     return issue.custom.get(fid)
@@ -116,7 +122,10 @@ def apply_values(ctx: Ctx, issue: Issue, values: dict[str, Any]) -> list[ChangeI
     """Write parsed values to ``issue``; the changelog items for what actually changed."""
     items: list[ChangeItem] = []
     for fid, new in values.items():
-        old = current_value(issue, fid)
+        if fid == SPRINT_FIELD:
+            items += _schedule(ctx, issue, new)
+            continue
+        old = current_value(ctx, issue, fid)
         if old == new:
             continue
         if fid in ("components", "fixVersions", "versions"):
@@ -131,6 +140,22 @@ def apply_values(ctx: Ctx, issue: Issue, values: dict[str, Any]) -> list[ChangeI
             issue.custom.pop(fid, None)
         else:
             issue.custom[fid] = new
+    return items
+
+
+def _schedule(ctx: Ctx, issue: Issue, sprint_id: int | None) -> list[ChangeItem]:
+    """Move ``issue`` (and its subtasks) into the sprint or, for ``None``, the backlog.
+
+    The changelog item for ``issue``; each subtask that moved gets its own entry.
+    """
+    inst = ctx.instance
+    items: list[ChangeItem] = []
+    sprint = inst.sprints[sprint_id] if sprint_id is not None else None
+    for each, old, new in schedule(inst, issue, sprint):
+        if each is issue:
+            items.append(sprint_change(inst, old, new))
+        else:
+            record(ctx, each, [sprint_change(inst, old, new)])
     return items
 
 

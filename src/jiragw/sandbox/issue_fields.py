@@ -21,6 +21,7 @@ from .http import Ctx, JiraHttpError
 from .issue_changes import apply_values, change_item, current_value, new_comment, record
 from .model import BROWSE, Issue, Project, RichText
 from .richtext import as_wiki
+from .sprints import SPRINT_FIELD, schedule_refusal
 
 __all__ = [
     "EDIT_SCREEN",
@@ -102,13 +103,25 @@ def parse_payload(
             continue
         try:
             out.values[fid] = _apply_ops(
-                ctx, project, fid, ops, out.values.get(fid, current_value(issue, fid))
+                ctx, project, fid, ops, out.values.get(fid, current_value(ctx, issue, fid))
             )
         except InvalidValue as exc:
             errors[fid] = str(exc)
+    if SPRINT_FIELD in out.values and SPRINT_FIELD not in errors:
+        reason = _sprint_refusal(ctx, issue, out.values)
+        if reason:
+            errors[SPRINT_FIELD] = reason
     if errors:
         raise JiraHttpError(400, [], errors)
     return out
+
+
+def _sprint_refusal(ctx: Ctx, issue: Issue | None, values: dict[str, Any]) -> str | None:
+    """Why the Sprint field cannot take its parsed value on this issue (type as the payload leaves it)."""
+    type_id = values.get("issuetype") or (issue.issue_type_id if issue else None)
+    sprint_id = values[SPRINT_FIELD]
+    sprint = ctx.instance.sprints.get(sprint_id) if sprint_id is not None else None
+    return schedule_refusal(ctx.instance, type_id, sprint)
 
 
 def _apply_ops(ctx: Ctx, project: Project, fid: str, ops: Any, current: Any) -> Any:

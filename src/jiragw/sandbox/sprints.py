@@ -11,7 +11,10 @@ documentation:
   replaces its open sprint and keeps its closed ones (the history that
   ``sprint = N`` and ``closedSprints()`` search); moving it to the backlog
   drops its open sprint. Subtasks have no sprint of their own: they follow
-  their parent.
+  their parent. The same rules hold whichever door the move comes through:
+  the Agile move endpoints, or setting the Sprint field (a sprint id, or null
+  for the backlog) on create, edit or transition, which Jira refuses for a
+  closed sprint and for a subtask.
 - A sprint starts (``future`` to ``active``) only with a start and an end
   date, and only while its board has no other active sprint (the sandbox
   emulates boards with parallel sprints switched off). It completes
@@ -33,15 +36,21 @@ from .http import bad_request
 from .model import ChangeItem, Instance, Issue, Sprint, SprintState
 
 __all__ = [
+    "CLOSED_SPRINT",
     "MAX_ISSUES",
     "MAX_NAME",
     "OPEN_STATES",
     "SPRINT_FIELD",
+    "SUBTASK_SPRINT",
+    "is_subtask",
     "move_to_backlog",
     "move_to_sprint",
     "next_state",
+    "open_sprint",
     "parse_sprint_datetime",
     "remove_sprint",
+    "schedule",
+    "schedule_refusal",
     "sprint_change",
     "sprint_ids",
 ]
@@ -56,6 +65,8 @@ TRANSITIONS: frozenset[tuple[SprintState, SprintState]] = frozenset(
 )
 NEEDS_DATES = "A sprint needs a start date and an end date to be active."
 ONE_ACTIVE = "There can only be one active sprint on each board; parallel sprints are not enabled."
+CLOSED_SPRINT = "Issue can be assigned only active or future sprints."
+SUBTASK_SPRINT = "The sprint of a sub-task cannot be set: it follows the sprint of its parent."
 
 
 def parse_sprint_datetime(raw: object, name: str) -> datetime | None:
@@ -101,6 +112,39 @@ def move_to_sprint(inst: Instance, issue: Issue, sprint: Sprint) -> tuple[list[i
 def move_to_backlog(inst: Instance, issue: Issue) -> tuple[list[int], list[int]]:
     """Take ``issue`` out of its open sprint (closed ones kept): (old, new) ids."""
     return _set(issue, _closed_only(inst, sprint_ids(issue)))
+
+
+def open_sprint(inst: Instance, issue: Issue) -> int | None:
+    """The id of the future or active sprint ``issue`` is in, if any."""
+    ids = [s for s in sprint_ids(issue) if s in inst.sprints and inst.sprints[s].state in OPEN_STATES]
+    return ids[-1] if ids else None
+
+
+def is_subtask(inst: Instance, issue_type_id: str | None) -> bool:
+    issue_type = inst.issue_types.get(issue_type_id or "")
+    return issue_type is not None and issue_type.subtask
+
+
+def schedule_refusal(inst: Instance, issue_type_id: str | None, sprint: Sprint | None) -> str | None:
+    """Why an issue of this type cannot be put in ``sprint`` (``None``: the backlog) directly, if so."""
+    if is_subtask(inst, issue_type_id):
+        return SUBTASK_SPRINT
+    if sprint is not None and sprint.state not in OPEN_STATES:
+        return CLOSED_SPRINT
+    return None
+
+
+def schedule(inst: Instance, issue: Issue, sprint: Sprint | None) -> list[tuple[Issue, list[int], list[int]]]:
+    """Move ``issue`` and its subtasks into ``sprint`` (``None``: the backlog).
+
+    (issue, old ids, new ids) for each issue whose sprint field changed, ``issue`` first.
+    """
+    changes = []
+    for each in (issue, *(s for s in inst.subtasks(issue.id) if is_subtask(inst, s.issue_type_id))):
+        old, new = move_to_sprint(inst, each, sprint) if sprint else move_to_backlog(inst, each)
+        if old != new:
+            changes.append((each, old, new))
+    return changes
 
 
 def remove_sprint(inst: Instance, sprint: Sprint) -> list[Issue]:

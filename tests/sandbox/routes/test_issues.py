@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
+from jiragw.sandbox.model import Instance, Issue
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"
@@ -401,3 +402,186 @@ async def test_watchers(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Au
     assert (await client.delete(url, headers=alice)).status_code == 400
     data = (await client.get(url, headers=alice)).json()
     assert [w["accountId"] for w in data["watchers"]] == [sandbox.sites["acme"].find_user("alice").account_id]  # type: ignore[union-attr]
+
+
+# -- the Sprint field (customfield_10021) on create and edit ---------------------
+# Seeded board 1 (PRJ, the first project) has sprints 1-6 closed, 7 active, 8 and 9 future.
+SPRINT = "customfield_10021"
+CLOSED_SPRINT = "Issue can be assigned only active or future sprints."
+SUBTASK_SPRINT = "The sprint of a sub-task cannot be set: it follows the sprint of its parent."
+ROOTS = {"acme": CLOUD, "corp": DC}
+SEARCH = {"acme": "/sites/acme/rest/api/2/search/jql", "corp": "/dc/corp/rest/api/2/search"}
+WHERE = pytest.mark.parametrize("where", ["acme", "corp"])
+
+
+def _instance(sandbox: Sandbox, where: str) -> Instance:
+    return sandbox.sites.get(where) or sandbox.dcs[where]
+
+
+def _parent_and_subtask(inst: Instance) -> tuple[Issue, Issue]:
+    project = inst.projects[min(inst.projects)]
+    for issue in sorted(inst.issues.values(), key=lambda i: i.id):
+        subs = inst.subtasks(issue.id)
+        if issue.project_id == project.id and issue.parent_id is None and subs:
+            return issue, subs[0]
+    raise AssertionError("the seed has no parent with a subtask in the first project")
+
+
+async def _keys(client: httpx.AsyncClient, where: str, headers: dict[str, str], jql: str) -> set[str]:
+    params: dict[str, str | int] = {"jql": jql, "fields": "key", "maxResults": 100}
+    r = await client.get(SEARCH[where], params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert not page.get("nextPageToken")  # one page holds them
+    assert page.get("total", 0) <= 100
+    return {i["key"] for i in page["issues"]}
+
+
+async def _latest(client: httpx.AsyncClient, where: str, headers: dict[str, str], key: str) -> Any:
+    """The issue's newest changelog entry as ``expand=changelog`` shows it (None: no entry)."""
+    r = await client.get(f"{ROOTS[where]}/issue/{key}", params={"expand": "changelog"}, headers=headers)
+    assert r.status_code == 200, r.text
+    histories = r.json()["changelog"]["histories"]
+    if not histories:
+        return None
+    return histories[0] if where == "acme" else histories[-1]  # Cloud lists newest first
+
+
+@WHERE
+@pytest.mark.parametrize("form", ["fields", "update"])
+async def test_setting_the_sprint_moves_the_issue_and_keeps_closed_history(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str, form: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    parent, sub = _parent_and_subtask(inst)
+    parent.custom[SPRINT], sub.custom[SPRINT] = [1, 2, 7], [1, 2, 7]
+    before = len(parent.changelog)
+    body = {"fields": {SPRINT: 8}} if form == "fields" else {"update": {SPRINT: [{"set": "8"}]}}
+    r = await client.put(f"{ROOTS[where]}/issue/{parent.key}", json=body, headers=alice)
+    assert r.status_code == 204, r.text
+    assert parent.custom[SPRINT] == [1, 2, 8]  # the active sprint replaced, the closed ones kept
+    assert sub.custom[SPRINT] == [1, 2, 8]  # the subtask follows its parent
+    assert len(parent.changelog) == before + 1
+    (item,) = (await _latest(client, where, alice, parent.key))["items"]
+    assert (item["field"], item["fieldId"], item["fieldtype"]) == ("Sprint", SPRINT, "custom")
+    names = {s: inst.sprints[s].name for s in (1, 2, 7, 8)}
+    assert (item["from"], item["fromString"]) == ("1, 2, 7", f"{names[1]}, {names[2]}, {names[7]}")
+    assert (item["to"], item["toString"]) == ("1, 2, 8", f"{names[1]}, {names[2]}, {names[8]}")
+    sub_item = (await _latest(client, where, alice, sub.key))["items"][0]
+    assert (sub_item["from"], sub_item["to"]) == ("1, 2, 7", "1, 2, 8")
+    # JQL sees the move at once.
+    assert {parent.key, sub.key} <= await _keys(client, where, alice, "sprint = 8")
+    assert not {parent.key, sub.key} & await _keys(client, where, alice, "sprint = 7")
+    assert {parent.key, sub.key} <= await _keys(client, where, alice, "sprint = 1")
+    # Setting the sprint it is already in changes nothing and records nothing.
+    r = await client.put(f"{ROOTS[where]}/issue/{parent.key}", json={"fields": {SPRINT: 8}}, headers=alice)
+    assert r.status_code == 204, r.text
+    assert len(parent.changelog) == before + 1
+
+
+@WHERE
+async def test_setting_the_sprint_to_null_moves_the_issue_to_the_backlog(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    parent, sub = _parent_and_subtask(inst)
+    parent.custom[SPRINT], sub.custom[SPRINT] = [3, 7], [3, 7]
+    r = await client.put(f"{ROOTS[where]}/issue/{parent.key}", json={"fields": {SPRINT: None}}, headers=alice)
+    assert r.status_code == 204, r.text
+    assert (parent.custom[SPRINT], sub.custom[SPRINT]) == ([3], [3])
+    item = (await _latest(client, where, alice, parent.key))["items"][0]
+    assert (item["fieldId"], item["from"], item["to"]) == (SPRINT, "3, 7", "3")
+    assert parent.key not in await _keys(client, where, alice, "sprint in openSprints()")
+    assert parent.key in await _keys(client, where, alice, "sprint in closedSprints()")
+    # With no closed sprint either, the field is empty.
+    r = await client.put(
+        f"{ROOTS[where]}/issue/{parent.key}", json={"update": {SPRINT: [{"set": 9}]}}, headers=alice
+    )
+    assert r.status_code == 204, r.text
+    parent.custom[SPRINT] = [9]
+    r = await client.put(
+        f"{ROOTS[where]}/issue/{parent.key}", json={"update": {SPRINT: [{"set": None}]}}, headers=alice
+    )
+    assert r.status_code == 204, r.text
+    assert SPRINT not in parent.custom
+    got = await client.get(f"{ROOTS[where]}/issue/{parent.key}", params={"fields": SPRINT}, headers=alice)
+    assert got.json()["fields"][SPRINT] is None
+
+
+@WHERE
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (2, CLOSED_SPRINT),
+        (999, "Sprint with id 999 does not exist."),
+        ("soon", "Number value expected as the Sprint id."),
+        ([8], "Number value expected as the Sprint id."),
+    ],
+)
+async def test_a_closed_or_unknown_sprint_is_a_field_error(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str, value: Any, message: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    parent, _ = _parent_and_subtask(inst)
+    parent.custom[SPRINT] = [1, 7]
+    before = len(parent.changelog)
+    r = await client.put(
+        f"{ROOTS[where]}/issue/{parent.key}",
+        json={"fields": {SPRINT: value, "summary": "Changed"}},
+        headers=alice,
+    )
+    assert r.status_code == 400, r.text
+    assert r.json() == {"errorMessages": [], "errors": {SPRINT: message}}
+    assert parent.custom[SPRINT] == [1, 7]
+    assert parent.summary != "Changed"  # nothing of a refused edit is written
+    assert len(parent.changelog) == before
+
+
+@WHERE
+@pytest.mark.parametrize("value", [8, None])
+async def test_a_subtasks_sprint_cannot_be_set(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str, value: int | None
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    _, sub = _parent_and_subtask(inst)
+    sub.custom[SPRINT] = [7]
+    r = await client.put(f"{ROOTS[where]}/issue/{sub.key}", json={"fields": {SPRINT: value}}, headers=alice)
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"] == {SPRINT: SUBTASK_SPRINT}
+    assert sub.custom[SPRINT] == [7]
+    # Nor on creating one.
+    parent = inst.issues[sub.parent_id or 0]
+    body = {
+        "fields": {
+            "project": {"id": str(parent.project_id)}, "issuetype": {"name": "Subtask"},
+            "parent": {"key": parent.key}, "summary": "Sub", SPRINT: 8,
+        }
+    }  # fmt: skip
+    r = await client.post(f"{ROOTS[where]}/issue", json=body, headers=alice)
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"] == {SPRINT: SUBTASK_SPRINT}
+
+
+@WHERE
+async def test_creating_an_issue_in_a_sprint(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    key = pkey(sandbox, where)
+    made = await create(client, alice, ROOTS[where], key, **{SPRINT: 7})
+    issue = inst.issues[int(made["id"])]
+    assert issue.custom[SPRINT] == [7]
+    assert made["key"] in await _keys(client, where, alice, "sprint = 7")
+    assert await _latest(client, where, alice, made["key"]) is None  # creation is no changelog entry
+    body = {"fields": {"project": {"key": key}, "issuetype": {"name": "Task"}, "summary": "Late", SPRINT: 3}}
+    r = await client.post(f"{ROOTS[where]}/issue", json=body, headers=alice)
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"] == {SPRINT: CLOSED_SPRINT}
+    # Bulk create refuses the closed sprint per element and creates the rest.
+    ok = {"fields": {**body["fields"], SPRINT: 8}}
+    r = await client.post(f"{ROOTS[where]}/issue/bulk", json={"issueUpdates": [ok, body]}, headers=alice)
+    assert r.status_code == 201, r.text
+    (good,), (bad,) = r.json()["issues"], r.json()["errors"]
+    assert inst.issues[int(good["id"])].custom[SPRINT] == [8]
+    assert bad["failedElementNumber"] == 1
+    assert bad["elementErrors"]["errors"] == {SPRINT: CLOSED_SPRINT}
