@@ -231,6 +231,63 @@ async def test_move_issues_errors(
     assert (await client.post(f"{root}/backlog/issue", json={"issues": [parent.key]})).status_code == 401
 
 
+@WHERE
+async def test_only_subtasks_follow_an_issue_between_sprints(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, alice = ROOTS[where], as_user(where, "alice")
+    inst = _inst(sandbox, where)
+    base = f"{root.split('/rest/')[0]}/rest/api/2/issue"
+
+    async def make(type_name: str, parent: Issue | None = None) -> Issue:
+        fields: dict[str, object] = {
+            "project": {"key": "PRJ"},
+            "issuetype": {"name": type_name},
+            "summary": "x",
+        }
+        if parent is not None:
+            fields["parent"] = {"key": parent.key}
+        r = await client.post(base, json={"fields": fields}, headers=alice)
+        assert r.status_code == 201, r.text
+        return inst.issues[int(r.json()["id"])]
+
+    async def move(path: str, *issues: Issue) -> httpx.Response:
+        return await client.post(f"{root}{path}", json={"issues": [i.key for i in issues]}, headers=alice)
+
+    epic = await make("Epic")
+    story = await make("Story", epic)
+    sub = await make("Subtask", story)
+    assert (story.parent_id, sub.parent_id) == (epic.id, story.id)
+    assert {s.id for s in inst.subtasks(epic.id)} == {story.id}  # the story is the epic's child ...
+    # ... and is scheduled on its own, taking its subtask along.
+    assert (await move("/sprint/7/issue", story)).status_code == 204
+    assert (_ids(epic), _ids(story), _ids(sub)) == ([], [7], [7])
+    # Moving the epic leaves its child where it is, and writes nothing on it.
+    entries = (len(story.changelog), len(sub.changelog))
+    assert (await move("/sprint/8/issue", epic)).status_code == 204
+    assert (_ids(epic), _ids(story), _ids(sub)) == ([8], [7], [7])
+    in_8 = await _search(client, where, alice, "sprint = 8")
+    assert epic.key in in_8
+    assert not {story.key, sub.key} & in_8
+    assert {story.key, sub.key} <= await _search(client, where, alice, "sprint = 7")
+    assert (await move("/backlog/issue", epic)).status_code == 204
+    assert (_ids(epic), _ids(story), _ids(sub)) == ([], [7], [7])
+    assert (len(story.changelog), len(sub.changelog)) == entries
+    # The story goes to the backlog with its subtask; the subtask alone is refused either way.
+    assert (await move("/backlog/issue", story)).status_code == 204
+    assert (_ids(story), _ids(sub)) == ([], [])
+    for path in ("/sprint/8/issue", "/backlog/issue"):
+        r = await move(path, sub)
+        assert r.status_code == 400, path
+        assert r.json()["errorMessages"] == [f"Issue '{sub.key}' is a subtask: it moves with its parent."]
+    # Both kinds of issue together: the epic and its story each where they are sent.
+    assert (await move("/sprint/8/issue", epic, story)).status_code == 204
+    assert (_ids(epic), _ids(story), _ids(sub)) == ([8], [8], [8])
+    r = await move("/sprint/1/issue", story)  # closed
+    assert r.json()["errorMessages"] == ["Issues can only be moved to future or active sprints."]
+    assert _ids(story) == [8]
+
+
 # -- updateSprint / partiallyUpdateSprint ----------------------------------------------
 @WHERE
 async def test_rename_and_reschedule(

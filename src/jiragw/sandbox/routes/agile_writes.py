@@ -16,8 +16,12 @@ The same on Cloud sites and Data Center instances (the Software spec, tags
 - ``POST sprint/{sprintId}/issue`` (``moveIssuesToSprintAndRank``) and ``POST
   backlog/issue`` (``moveIssuesToBacklog``): at most 50 issues by key or id;
   only into a future or active sprint. Subtasks move with their parent and
-  cannot be moved on their own. The sandbox keeps no rank, so the rank
-  fields are accepted and have no effect.
+  cannot be moved on their own; an epic's child issues are not subtasks, so
+  they move on their own and stay put when their epic moves. These are the
+  rules :func:`jiragw.sandbox.sprints.schedule` and
+  :func:`~jiragw.sandbox.sprints.schedule_refusal` apply to the Sprint field
+  too; only the wording of the refusals is this API's. The sandbox keeps no
+  rank, so the rank fields are accepted and have no effect.
 
 Permissions. Jira asks for "Manage sprints" on every project of the sprint's
 board to create, edit, start, complete or delete a sprint, and for "Schedule
@@ -38,13 +42,15 @@ from ..issue_fields import ISSUE_404, record
 from ..model import ADMIN, BROWSE, EDIT, Issue, Sprint, SprintState
 from ..render_agile import render_sprint
 from ..sprints import (
+    CLOSED_SPRINT,
     MAX_ISSUES,
     MAX_NAME,
-    move_to_backlog,
-    move_to_sprint,
+    SUBTASK_SPRINT,
     next_state,
     parse_sprint_datetime,
     remove_sprint,
+    schedule,
+    schedule_refusal,
     sprint_change,
 )
 from .agile import BOARD_MISSING, NO_SPRINTS, board_visible, visible_sprint
@@ -57,6 +63,8 @@ SCHEDULE = 'You need the "Schedule issues" and "Edit issues" permissions to move
 CLOSED_UPDATE = "Closed sprints cannot be updated."
 CLOSED_MOVE = "Issues can only be moved to future or active sprints."
 SUBTASK = "Issue '{key}' is a subtask: it moves with its parent."
+# This API's wording of each sprints.schedule_refusal reason.
+_REFUSALS = {SUBTASK_SPRINT: SUBTASK, CLOSED_SPRINT: CLOSED_MOVE}
 # Sprint states each flavor may delete.
 _DELETABLE: dict[str, frozenset[SprintState]] = {
     "cloud": frozenset({"future", "active", "closed"}),
@@ -178,8 +186,11 @@ async def delete_sprint(ctx: Ctx) -> None:
 
 
 # -- moving issues ----------------------------------------------------------------
-async def _issues(ctx: Ctx) -> list[Issue]:
-    """The body's ``issues`` (keys or ids, at most 50), each visible and not a subtask."""
+async def _issues(ctx: Ctx, sprint: Sprint | None) -> list[Issue]:
+    """The body's ``issues`` (keys or ids, at most 50), each visible and movable into ``sprint``.
+
+    ``sprint`` ``None`` is the backlog; a 400 for the first issue that cannot go there.
+    """
     ctx.require(BROWSE, SCHEDULE)
     if not ctx.user.can(EDIT):
         raise JiraHttpError(403, [SCHEDULE])
@@ -199,30 +210,27 @@ async def _issues(ctx: Ctx) -> list[Issue]:
             issue = ctx.instance.find_issue(str(ref).strip())
         if issue is None:
             raise bad_request(f"{ISSUE_404.removesuffix('.')}: '{ref}'.")
-        if issue.parent_id is not None:
-            raise bad_request(SUBTASK.format(key=issue.key))
+        reason = schedule_refusal(ctx.instance, issue.issue_type_id, sprint)
+        if reason is not None:
+            raise bad_request(_REFUSALS[reason].format(key=issue.key))
         found[issue.id] = issue
     return list(found.values())
 
 
 def _move(ctx: Ctx, issues: list[Issue], sprint: Sprint | None) -> None:
+    """Each issue, and its subtasks, into ``sprint`` (``None``: the backlog); a changelog entry each."""
     inst = ctx.instance
-    for parent in issues:
-        for issue in (parent, *inst.subtasks(parent.id)):
-            old, new = move_to_sprint(inst, issue, sprint) if sprint else move_to_backlog(inst, issue)
-            if old != new:
-                record(ctx, issue, [sprint_change(inst, old, new)])
+    for issue in issues:
+        for each, old, new in schedule(inst, issue, sprint):
+            record(ctx, each, [sprint_change(inst, old, new)])
 
 
 @endpoint("POST", A + "/sprint/{sprintId}/issue", "moveIssuesToSprintAndRank")
 async def move_issues_to_sprint(ctx: Ctx) -> None:
     sprint = visible_sprint(ctx)
-    issues = await _issues(ctx)
-    if sprint.state == "closed":
-        raise bad_request(CLOSED_MOVE)
-    _move(ctx, issues, sprint)
+    _move(ctx, await _issues(ctx, sprint), sprint)
 
 
 @endpoint("POST", A + "/backlog/issue", "moveIssuesToBacklog")
 async def move_issues_to_backlog(ctx: Ctx) -> None:
-    _move(ctx, await _issues(ctx), None)
+    _move(ctx, await _issues(ctx, None), None)
