@@ -12,6 +12,7 @@ from jiragw.sandbox.sprints import (
     CLOSED_SPRINT,
     SPRINT_FIELD,
     SUBTASK_SPRINT,
+    follow_parent,
     move_to_backlog,
     move_to_sprint,
     next_state,
@@ -156,6 +157,24 @@ def test_what_cannot_be_scheduled(type_id: str | None, sprint_id: int | None, re
     _types(inst)
     sprint = inst.sprints[sprint_id] if sprint_id is not None else None
     assert schedule_refusal(inst, type_id, sprint) == reason
+
+
+def test_a_subtask_follows_the_parent_it_is_given_and_no_other_child_does() -> None:
+    inst = _instance()
+    _types(inst)
+    in_sprint = _issue(inst, 1, [1, 3])  # open sprint 3
+    in_backlog = _issue(inst, 2, [2])  # closed history only
+    sub = _issue(inst, 3, [2, 4], SUBTASK)  # its own closed sprint 2, open 4
+    inst.set_parent(sub, in_sprint.id)
+    assert follow_parent(inst, sub) == ([2, 4], [2, 3])  # the parent's open sprint; its own history kept
+    assert follow_parent(inst, sub) == ([2, 3], [2, 3])  # already there
+    inst.set_parent(sub, in_backlog.id)
+    assert follow_parent(inst, sub) == ([2, 3], [2])  # a parent in the backlog: so is the subtask
+    epic = _issue(inst, 4, [5], EPIC)
+    story = _issue(inst, 5, [4], TASK)
+    inst.set_parent(story, epic.id)
+    assert follow_parent(inst, story) is None  # not a subtask: stays where it is
+    assert sprint_ids(story) == [4]
 
 
 def test_removing_a_sprint_takes_it_out_of_every_issue() -> None:

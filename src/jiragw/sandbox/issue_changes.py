@@ -17,7 +17,7 @@ from .field_values import LIST_FIELDS
 from .http import Ctx
 from .model import ChangeHistory, ChangeItem, Comment, Issue, RichText
 from .richtext import as_wiki
-from .sprints import SPRINT_FIELD, open_sprint, schedule, sprint_change
+from .sprints import SPRINT_FIELD, follow_parent, open_sprint, schedule, sprint_change
 
 __all__ = ["apply_values", "change_item", "current_value", "new_comment", "record"]
 
@@ -119,8 +119,12 @@ def _entity_items(ctx: Ctx, fid: str, old: list[int], new: list[int]) -> list[Ch
 
 
 def apply_values(ctx: Ctx, issue: Issue, values: dict[str, Any]) -> list[ChangeItem]:
-    """Write parsed values to ``issue``; the changelog items for what actually changed."""
+    """Write parsed values to ``issue``; the changelog items for what actually changed.
+
+    A subtask given a new parent (on create too) takes that parent's open sprint.
+    """
     items: list[ChangeItem] = []
+    reparented = False
     for fid, new in values.items():
         if fid == SPRINT_FIELD:
             items += _schedule(ctx, issue, new)
@@ -134,12 +138,18 @@ def apply_values(ctx: Ctx, issue: Issue, values: dict[str, Any]) -> list[ChangeI
             items.append(change_item(ctx, fid, old, new))
         if fid == "parent":
             ctx.instance.set_parent(issue, new)
+            reparented = True
         elif fid in _ATTRS:
             setattr(issue, _ATTRS[fid], list(new) if fid in LIST_FIELDS else new)
         elif new is None:
             issue.custom.pop(fid, None)
         else:
             issue.custom[fid] = new
+    if reparented:
+        # After the loop: the issue type the payload leaves decides whether it follows.
+        moved = follow_parent(ctx.instance, issue)
+        if moved is not None and moved[0] != moved[1]:
+            items.append(sprint_change(ctx.instance, *moved))
     return items
 
 

@@ -10,11 +10,14 @@ documentation:
   one of them is open (future or active). Moving an issue into a sprint
   replaces its open sprint and keeps its closed ones (the history that
   ``sprint = N`` and ``closedSprints()`` search); moving it to the backlog
-  drops its open sprint. Subtasks have no sprint of their own: they follow
-  their parent. The same rules hold whichever door the move comes through:
-  the Agile move endpoints, or setting the Sprint field (a sprint id, or null
-  for the backlog) on create, edit or transition, which Jira refuses for a
-  closed sprint and for a subtask.
+  drops its open sprint. Subtasks (issues of a subtask type) have no sprint
+  of their own: they follow their parent, when it moves and when they get it
+  (created under it, or re-parented onto it: :func:`follow_parent`). Any other
+  child, such as an epic's story, is scheduled on its own, and its epic's
+  moves leave it where it is. The same rules hold whichever door the move
+  comes through: the Agile move endpoints, or setting the Sprint field (a
+  sprint id, or null for the backlog) on create, edit or transition, which
+  Jira refuses for a closed sprint and for a subtask.
 - A sprint starts (``future`` to ``active``) only with a start and an end
   date, and only while its board has no other active sprint (the sandbox
   emulates boards with parallel sprints switched off). It completes
@@ -42,6 +45,7 @@ __all__ = [
     "OPEN_STATES",
     "SPRINT_FIELD",
     "SUBTASK_SPRINT",
+    "follow_parent",
     "is_subtask",
     "move_to_backlog",
     "move_to_sprint",
@@ -145,6 +149,22 @@ def schedule(inst: Instance, issue: Issue, sprint: Sprint | None) -> list[tuple[
         if old != new:
             changes.append((each, old, new))
     return changes
+
+
+def follow_parent(inst: Instance, issue: Issue) -> tuple[list[int], list[int]] | None:
+    """Give a subtask its parent's open sprint, or the backlog if it has none: (old, new) ids.
+
+    For a subtask just created under its parent or re-parented; its own closed
+    sprints are kept. ``None`` for an issue that is not a subtask: it keeps
+    whatever sprint it is in.
+    """
+    if not is_subtask(inst, issue.issue_type_id):
+        return None
+    parent = inst.issues.get(issue.parent_id) if issue.parent_id is not None else None
+    sprint_id = open_sprint(inst, parent) if parent is not None else None
+    if sprint_id is None:
+        return move_to_backlog(inst, issue)
+    return move_to_sprint(inst, issue, inst.sprints[sprint_id])
 
 
 def remove_sprint(inst: Instance, sprint: Sprint) -> list[Issue]:

@@ -585,3 +585,107 @@ async def test_creating_an_issue_in_a_sprint(
     assert inst.issues[int(good["id"])].custom[SPRINT] == [8]
     assert bad["failedElementNumber"] == 1
     assert bad["elementErrors"]["errors"] == {SPRINT: CLOSED_SPRINT}
+
+
+# -- a subtask takes its parent's sprint when it gets the parent ---------------------
+def _standalone(inst: Instance, *exclude: Issue) -> list[Issue]:
+    """Issues of the first project that can parent a subtask (no parent, not an epic, not a subtask)."""
+    project = inst.projects[min(inst.projects)]
+    return [
+        i
+        for i in sorted(inst.issues.values(), key=lambda i: i.id)
+        if i.project_id == project.id
+        and i.parent_id is None
+        and inst.issue_types[i.issue_type_id].hierarchy_level == 0
+        and i.id not in {e.id for e in exclude}
+    ]
+
+
+@WHERE
+async def test_a_subtask_created_under_a_parent_takes_its_open_sprint(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    in_sprint, in_backlog = _standalone(inst)[:2]
+    in_sprint.custom[SPRINT] = [1, 7]
+    in_backlog.custom[SPRINT] = [2]  # closed history only: in the backlog
+    made = {}
+    for parent in (in_sprint, in_backlog):
+        body = {
+            "fields": {
+                "project": {"id": str(parent.project_id)}, "issuetype": {"name": "Subtask"},
+                "parent": {"key": parent.key}, "summary": "Sub",
+            }
+        }  # fmt: skip
+        r = await client.post(f"{ROOTS[where]}/issue", json=body, headers=alice)
+        assert r.status_code == 201, r.text
+        made[parent.key] = inst.issues[int(r.json()["id"])]
+    sub = made[in_sprint.key]
+    assert sub.custom[SPRINT] == [7]  # the open sprint only: the parent's history is not the subtask's
+    assert sub.key in await _keys(client, where, alice, "sprint = 7")
+    assert sub.key not in await _keys(client, where, alice, "sprint = 1")
+    assert await _latest(client, where, alice, sub.key) is None  # creation is no changelog entry
+    assert SPRINT not in made[in_backlog.key].custom
+
+
+@WHERE
+async def test_a_reparented_subtask_takes_its_new_parents_open_sprint(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    old_parent, sub = _parent_and_subtask(inst)
+    new_parent, backlog_parent = _standalone(inst, old_parent)[:2]
+    old_parent.custom[SPRINT], sub.custom[SPRINT] = [2, 7], [2, 7]
+    new_parent.custom[SPRINT] = [3, 8]
+    backlog_parent.custom.pop(SPRINT, None)
+
+    async def reparent(parent: Issue) -> None:
+        body = {"fields": {"parent": {"key": parent.key}}}
+        r = await client.put(f"{ROOTS[where]}/issue/{sub.key}", json=body, headers=alice)
+        assert r.status_code == 204, r.text
+        assert sub.parent_id == parent.id
+
+    await reparent(new_parent)
+    assert sub.custom[SPRINT] == [2, 8]  # its own closed sprint kept, the parent's open one taken
+    items = {i["fieldId"]: i for i in (await _latest(client, where, alice, sub.key))["items"]}
+    assert set(items) == {"parent", SPRINT}  # one entry: the parent change and the sprint it brought
+    assert (items[SPRINT]["from"], items[SPRINT]["to"]) == ("2, 7", "2, 8")
+    assert sub.key in await _keys(client, where, alice, "sprint = 8")
+    assert sub.key not in await _keys(client, where, alice, "sprint = 7")
+    assert sub.key in await _keys(client, where, alice, "sprint = 2")
+    assert new_parent.custom[SPRINT] == [3, 8]  # the parent is not moved
+    # Onto a parent in the backlog: the subtask leaves its open sprint too.
+    await reparent(backlog_parent)
+    assert sub.custom[SPRINT] == [2]
+    assert sub.key not in await _keys(client, where, alice, "sprint in openSprints()")
+    # The subtask then moves with its new parent.
+    r = await client.put(
+        f"{ROOTS[where]}/issue/{backlog_parent.key}", json={"fields": {SPRINT: 9}}, headers=alice
+    )
+    assert r.status_code == 204, r.text
+    assert sub.custom[SPRINT] == [2, 9]
+
+
+@WHERE
+async def test_an_epics_child_does_not_take_the_epics_sprint(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    key = pkey(sandbox, where)
+    epic = inst.issues[
+        int((await create(client, alice, ROOTS[where], key, issuetype={"name": "Epic"}))["id"])
+    ]
+    epic.custom[SPRINT] = [7]
+    made = await create(
+        client, alice, ROOTS[where], key, issuetype={"name": "Story"}, parent={"key": epic.key}
+    )
+    story = inst.issues[int(made["id"])]
+    assert story.parent_id == epic.id
+    assert SPRINT not in story.custom
+    other = inst.issues[int((await create(client, alice, ROOTS[where], key))["id"])]
+    other.custom[SPRINT] = [8]
+    r = await client.put(
+        f"{ROOTS[where]}/issue/{other.key}", json={"fields": {"parent": {"key": epic.key}}}, headers=alice
+    )
+    assert r.status_code == 204, r.text
+    assert (other.parent_id, other.custom[SPRINT]) == (epic.id, [8])
