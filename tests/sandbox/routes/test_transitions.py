@@ -7,7 +7,22 @@ from collections.abc import Callable
 import httpx
 
 from jiragw.sandbox import Sandbox
-from tests.sandbox.routes.test_issues import CLOUD, CLOUD2, DC, create, pkey
+from tests.sandbox.routes.test_issues import (
+    CLOSED_SPRINT,
+    CLOUD,
+    CLOUD2,
+    DC,
+    ROOTS,
+    SPRINT,
+    SUBTASK_SPRINT,
+    WHERE,
+    _instance,
+    _keys,
+    _latest,
+    _parent_and_subtask,
+    create,
+    pkey,
+)
 
 Auth = Callable[[str, str], dict[str, str]]
 
@@ -98,3 +113,40 @@ async def test_transition_errors(client: httpx.AsyncClient, sandbox: Sandbox, as
     assert issue is not None
     assert issue.status_id == "10000"
     assert issue.changelog == []
+
+
+@WHERE
+async def test_a_transition_screen_setting_the_sprint_follows_the_sprint_rules(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    """The Sprint field on a transition moves the issue as the Agile API and an edit do."""
+    inst, alice = _instance(sandbox, where), as_user(where, "alice")
+    parent, sub = _parent_and_subtask(inst)
+    parent.custom[SPRINT], sub.custom[SPRINT] = [1, 7], [1, 7]
+    url = f"{ROOTS[where]}/issue/{parent.key}/transitions"
+    first = (await client.get(url, headers=alice)).json()["transitions"][0]
+    status, entries = parent.status_id, len(parent.changelog)
+    # A closed sprint: a field error, and the transition does not happen either.
+    r = await client.post(url, json={"transition": {"id": first["id"]}, "fields": {SPRINT: 2}}, headers=alice)
+    assert r.status_code == 400, r.text
+    assert r.json() == {"errorMessages": [], "errors": {SPRINT: CLOSED_SPRINT}}
+    assert (parent.status_id, parent.custom[SPRINT], len(parent.changelog)) == (status, [1, 7], entries)
+    # An open sprint: the issue moves (history kept), its subtask with it, in the transition's entry.
+    r = await client.post(url, json={"transition": {"id": first["id"]}, "fields": {SPRINT: 8}}, headers=alice)
+    assert r.status_code == 204, r.text
+    assert parent.status_id == first["to"]["id"]
+    assert (parent.custom[SPRINT], sub.custom[SPRINT]) == ([1, 8], [1, 8])
+    items = {i["fieldId"]: i for i in (await _latest(client, where, alice, parent.key))["items"]}
+    assert {"status", SPRINT} <= set(items)
+    assert (items[SPRINT]["from"], items[SPRINT]["to"]) == ("1, 7", "1, 8")
+    assert {parent.key, sub.key} <= await _keys(client, where, alice, "sprint = 8")
+    # A subtask's own transition cannot set its sprint.
+    sub_url = f"{ROOTS[where]}/issue/{sub.key}/transitions"
+    sub_first = (await client.get(sub_url, headers=alice)).json()["transitions"][0]
+    sub_status = sub.status_id
+    r = await client.post(
+        sub_url, json={"transition": {"id": sub_first["id"]}, "fields": {SPRINT: 9}}, headers=alice
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"] == {SPRINT: SUBTASK_SPRINT}
+    assert (sub.status_id, sub.custom[SPRINT]) == (sub_status, [1, 8])
