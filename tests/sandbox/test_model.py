@@ -4,19 +4,34 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jiragw.sandbox.model import Instance, Issue
+from jiragw.sandbox.model import Instance, Issue, IssueType
+
+STORY, SUBTASK, EPIC = "10001", "10003", "10000"
 
 
-def _issue(n: int, parent: int | None = None) -> Issue:
+def _issue(n: int, parent: int | None = None, type_id: str | None = None) -> Issue:
     now = datetime(2026, 1, 1, tzinfo=UTC)
+    type_id = type_id or (SUBTASK if parent is not None else STORY)
     return Issue(
-        id=n, key=f"T-{n}", project_id=1, issue_type_id="10001", summary=f"s{n}", status_id="10000",
+        id=n, key=f"T-{n}", project_id=1, issue_type_id=type_id, summary=f"s{n}", status_id="10000",
         reporter=None, creator=None, created=now, updated=now, parent_id=parent,
     )  # fmt: skip
 
 
-def test_subtask_index_follows_add_reparent_and_remove() -> None:
+def _instance() -> Instance:
     inst = Instance(kind="cloud", name="t", cloud_id="c")
+    inst.issue_types.update(
+        {
+            STORY: IssueType(STORY, "Story", ""),
+            SUBTASK: IssueType(SUBTASK, "Subtask", "", subtask=True, hierarchy_level=-1),
+            EPIC: IssueType(EPIC, "Epic", "", hierarchy_level=1),
+        }
+    )
+    return inst
+
+
+def test_subtask_index_follows_add_reparent_and_remove() -> None:
+    inst = _instance()
     for issue in (_issue(1), _issue(2), _issue(3, parent=1), _issue(4, parent=1)):
         inst.add_issue(issue)
     assert [i.id for i in inst.subtasks(1)] == [3, 4]
@@ -32,11 +47,24 @@ def test_subtask_index_follows_add_reparent_and_remove() -> None:
 
 
 def test_set_parent_before_registration_only_sets_the_attribute() -> None:
-    inst = Instance(kind="cloud", name="t", cloud_id="c")
+    inst = _instance()
     inst.add_issue(_issue(1))
-    draft = _issue(5)
+    draft = _issue(5, type_id=SUBTASK)
     inst.set_parent(draft, 1)
     assert draft.parent_id == 1
     assert inst.subtasks(1) == []  # indexed when added
     inst.add_issue(draft)
     assert [i.id for i in inst.subtasks(1)] == [5]
+
+
+def test_an_epics_issues_are_children_not_subtasks_and_outlive_it() -> None:
+    inst = _instance()
+    for issue in (_issue(1, type_id=EPIC), _issue(2, parent=1, type_id=STORY), _issue(3, parent=2)):
+        inst.add_issue(issue)
+    assert [i.id for i in inst.children_of(1)] == [2]
+    assert inst.subtasks(1) == []
+    assert [i.id for i in inst.subtasks(2)] == [3]
+    inst.remove_issue(inst.issues[1])
+    assert set(inst.issues) == {2, 3}
+    assert inst.issues[2].parent_id is None
+    assert inst.children_of(1) == []

@@ -477,9 +477,17 @@ class Instance:
         if issue.id in self.issues and parent_id is not None:
             self.children.setdefault(parent_id, []).append(issue.id)
 
-    def subtasks(self, issue_id: int) -> list[Issue]:
-        """The issues whose parent is ``issue_id``, in the order they were added."""
+    def children_of(self, issue_id: int) -> list[Issue]:
+        """The issues whose parent is ``issue_id`` (subtasks, or an epic's issues), in the order added."""
         return [self.issues[i] for i in self.children.get(issue_id, ()) if i in self.issues]
+
+    def subtasks(self, issue_id: int) -> list[Issue]:
+        """The subtask-type children of ``issue_id`` (an epic's stories are children, not subtasks)."""
+        return [c for c in self.children_of(issue_id) if self.is_subtask(c)]
+
+    def is_subtask(self, issue: Issue) -> bool:
+        issue_type = self.issue_types.get(issue.issue_type_id or "")
+        return issue_type is not None and issue_type.subtask
 
     def find_issue(self, ref: str | int) -> Issue | None:
         """An issue by id or key (case-insensitive; old keys of moved issues too)."""
@@ -493,10 +501,14 @@ class Instance:
         return self.issues.get(iid) if iid is not None else None
 
     def remove_issue(self, issue: Issue) -> None:
+        """Remove ``issue`` with its subtasks; its other children (an epic's issues) stay, parentless."""
         for link_id in list(issue.link_ids):
             self.remove_link(link_id)
-        for sub in self.subtasks(issue.id):
-            self.remove_issue(sub)
+        for child in self.children_of(issue.id):
+            if self.is_subtask(child):
+                self.remove_issue(child)
+            else:
+                child.parent_id = None
         self.children.pop(issue.id, None)
         if issue.parent_id is not None:
             siblings = self.children.get(issue.parent_id, [])

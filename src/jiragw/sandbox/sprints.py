@@ -144,7 +144,7 @@ def schedule(inst: Instance, issue: Issue, sprint: Sprint | None) -> list[tuple[
     (issue, old ids, new ids) for each issue whose sprint field changed, ``issue`` first.
     """
     changes = []
-    for each in (issue, *(s for s in inst.subtasks(issue.id) if is_subtask(inst, s.issue_type_id))):
+    for each in (issue, *inst.subtasks(issue.id)):
         old, new = move_to_sprint(inst, each, sprint) if sprint else move_to_backlog(inst, each)
         if old != new:
             changes.append((each, old, new))

@@ -166,6 +166,32 @@ async def test_subtask_needs_parent_and_is_listed(
         assert gone.json() == NOT_FOUND
 
 
+async def test_an_epics_issues_are_children_not_subtasks(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
+) -> None:
+    alice = as_user("acme", "alice")
+    key = pkey(sandbox)
+
+    async def make(type_name: str, parent: str | None = None) -> str:
+        fields: dict[str, object] = {"project": {"key": key}, "issuetype": {"name": type_name}}
+        fields["summary"] = "x"
+        if parent is not None:
+            fields["parent"] = {"key": parent}
+        r = await client.post(f"{CLOUD}/issue", json={"fields": fields}, headers=alice)
+        assert r.status_code == 201, r.text
+        return str(r.json()["key"])
+
+    epic = await make("Epic")
+    story = await make("Story", epic)
+    got = (await client.get(f"{CLOUD}/issue/{epic}", headers=alice)).json()["fields"]
+    assert got["subtasks"] == []  # Jira lists subtask-type children only
+    # Deleting the epic needs no deleteSubtasks and leaves its story, without a parent.
+    assert (await client.delete(f"{CLOUD}/issue/{epic}", headers=alice)).status_code == 204
+    left = await client.get(f"{CLOUD}/issue/{story}", headers=alice)
+    assert left.status_code == 200
+    assert "parent" not in left.json()["fields"] or left.json()["fields"]["parent"] is None
+
+
 async def test_bulk_create_reports_failed_elements(
     client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth
 ) -> None:
