@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jiragw.sandbox.http import JiraHttpError
-from jiragw.sandbox.model import Instance, Issue, IssueType, Sprint, SprintState
+from jiragw.sandbox.model import Instance, Issue, IssueType, Sprint, SprintState, StatusDef
 from jiragw.sandbox.sprints import (
     CLOSED_SPRINT,
+    INCOMPLETE_SUBTASKS,
     SPRINT_FIELD,
     SUBTASK_SPRINT,
     follow_parent,
+    incomplete_parents,
     move_to_backlog,
     move_to_sprint,
     next_state,
@@ -218,3 +220,41 @@ def test_state_changes(sprint_id: int, wanted: SprintState, dated: bool, outcome
         assert caught.value.http_status == 400
     else:
         assert next_state(inst, inst.sprints[sprint_id], wanted, start, end) == outcome
+
+
+TODO, DONE = "1", "2"
+
+
+@pytest.mark.parametrize(
+    ("parent_status", "sub_statuses", "blocked"),
+    [
+        (DONE, [DONE, TODO], True),  # a done parent with an open subtask
+        (DONE, [DONE, DONE], False),
+        (TODO, [TODO, DONE], False),  # unfinished parent: it just goes back to the backlog
+        (DONE, [], False),
+    ],
+)
+def test_completing_refuses_done_parents_with_open_subtasks(
+    parent_status: str, sub_statuses: list[str], blocked: bool
+) -> None:
+    inst = _instance()
+    _types(inst)
+    inst.statuses[TODO] = StatusDef(TODO, "To Do", "new")
+    inst.statuses[DONE] = StatusDef(DONE, "Done", "done")
+    parent = _issue(inst, 1, [3])
+    parent.status_id = parent_status
+    for n, status in enumerate(sub_statuses, start=2):
+        _issue(inst, n, [3], SUBTASK, parent=1).status_id = status
+    _issue(inst, 9, [3]).status_id = DONE  # a done issue without subtasks never blocks
+    sprint = inst.sprints[3]
+    if not blocked:
+        assert incomplete_parents(inst, sprint) == []
+        assert next_state(inst, sprint, "closed", T0, T0) == "closed"
+        return
+    assert incomplete_parents(inst, sprint) == [parent]
+    with pytest.raises(JiraHttpError) as caught:
+        next_state(inst, sprint, "closed", T0, T0)
+    assert caught.value.http_status == 400
+    assert caught.value.error_messages == [INCOMPLETE_SUBTASKS.format(keys="U-1")]
+    # The rule is for completing only: the sprint can still be edited while active.
+    assert next_state(inst, sprint, "active", T0, T0) == "active"

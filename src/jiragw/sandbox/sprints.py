@@ -24,8 +24,11 @@ documentation:
   (``active`` to ``closed``) with ``completeDate`` set to now. Completing
   through REST cannot send unfinished issues to another sprint: they stay
   listed in the closed sprint and are in no open one, i.e. in the backlog,
-  which is where Jira's REST completion leaves them. No other state change
-  exists, and a closed sprint cannot be updated.
+  which is where Jira's REST completion leaves them. Jira refuses to complete
+  a sprint holding a done parent issue (status category done, the board's
+  Done column) with a subtask that is not done: the parent would count as
+  finished work while part of it is not (:func:`incomplete_parents`). No
+  other state change exists, and a closed sprint cannot be updated.
 - Deleting a sprint takes it out of every issue's sprint field, so its open
   issues land in the backlog.
 """
@@ -40,12 +43,15 @@ from .model import ChangeItem, Instance, Issue, Sprint, SprintState
 
 __all__ = [
     "CLOSED_SPRINT",
+    "INCOMPLETE_SUBTASKS",
     "MAX_ISSUES",
     "MAX_NAME",
     "OPEN_STATES",
     "SPRINT_FIELD",
     "SUBTASK_SPRINT",
     "follow_parent",
+    "incomplete_parents",
+    "is_done",
     "is_subtask",
     "move_to_backlog",
     "move_to_sprint",
@@ -71,6 +77,9 @@ NEEDS_DATES = "A sprint needs a start date and an end date to be active."
 ONE_ACTIVE = "There can only be one active sprint on each board; parallel sprints are not enabled."
 CLOSED_SPRINT = "Issue can be assigned only active or future sprints."
 SUBTASK_SPRINT = "The sprint of a sub-task cannot be set: it follows the sprint of its parent."
+INCOMPLETE_SUBTASKS = (
+    "The sprint cannot be completed: these issues are done but have sub-tasks that are not: {keys}."
+)
 
 
 def parse_sprint_datetime(raw: object, name: str) -> datetime | None:
@@ -194,6 +203,24 @@ def sprint_change(inst: Instance, old: list[int], new: list[int]) -> ChangeItem:
     return ChangeItem(name, SPRINT_FIELD, from_id, from_s, to_id, to_s, "custom")
 
 
+def is_done(inst: Instance, issue: Issue) -> bool:
+    """Whether ``issue`` is done: its status is of the done category (the board's Done column)."""
+    status = inst.statuses.get(issue.status_id)
+    return status is not None and status.category == "done"
+
+
+def incomplete_parents(inst: Instance, sprint: Sprint) -> list[Issue]:
+    """The done issues in ``sprint`` with a subtask that is not done, in creation order."""
+    return [
+        issue
+        for issue in sorted(inst.issues.values(), key=lambda i: i.id)
+        if sprint.id in sprint_ids(issue)
+        and not is_subtask(inst, issue.issue_type_id)
+        and is_done(inst, issue)
+        and any(not is_done(inst, sub) for sub in inst.subtasks(issue.id))
+    ]
+
+
 def next_state(
     inst: Instance,
     sprint: Sprint,
@@ -214,4 +241,8 @@ def next_state(
         ]
         if others:
             raise bad_request(ONE_ACTIVE)
+    if wanted == "closed" and sprint.state == "active":
+        blocking = incomplete_parents(inst, sprint)
+        if blocking:
+            raise bad_request(INCOMPLETE_SUBTASKS.format(keys=", ".join(i.key for i in blocking)))
     return wanted

@@ -399,6 +399,39 @@ async def test_start_and_complete_sprints(
     assert inst.sprints[9].name != "No dates"
 
 
+@WHERE
+async def test_completing_refuses_a_done_parent_with_open_subtasks(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, admin = ROOTS[where], as_user(where, "admin")
+    inst = _inst(sandbox, where)
+    done = next(k for k, s in inst.statuses.items() if s.category == "done")
+    todo = next(k for k, s in inst.statuses.items() if s.category == "new")
+    parent = _parent_with_subtasks(inst)
+    r = await client.post(f"{root}/sprint/7/issue", json={"issues": [parent.key]}, headers=admin)
+    assert r.status_code == 204, r.text
+    subs = inst.subtasks(parent.id)
+    parent.status_id = done
+    for sub in subs:
+        sub.status_id = done
+    subs[0].status_id = todo
+
+    r = await client.post(f"{root}/sprint/7", json={"state": "closed"}, headers=admin)
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["errors"] == {}
+    (message,) = body["errorMessages"]
+    assert parent.key in message
+    assert "sub-tasks" in message
+    assert inst.sprints[7].state == "active"
+    assert inst.sprints[7].complete_date is None
+
+    subs[0].status_id = done  # all of its subtasks done: the sprint completes
+    r = await client.post(f"{root}/sprint/7", json={"state": "closed"}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert inst.sprints[7].state == "closed"
+
+
 # -- deleteSprint --------------------------------------------------------------------
 @WHERE
 async def test_delete_a_future_sprint(
