@@ -425,3 +425,34 @@ async def test_a_scope_the_3lo_grant_lacks_is_jiras_401_without_a_refresh_each_t
     mine = await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
     assert mine.status_code == 200
     assert token_calls(env.sandbox, "refresh_token") == refreshes + 1
+
+
+async def test_a_compressed_scope_denial_is_read_decoded_and_passed_back(env: Env, clock: FakeClock) -> None:
+    conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo))
+    clock.advance(minutes=5)
+    secret, _ = env.key()
+    denial = gzip.compress(b'{"code":401,"message":"Unauthorized; scope does not match"}')
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    headers["content-length"] = str(len(denial))
+    seen = _mock_upstream(env, lambda request: _streamed(401, headers, denial))
+    refreshes = token_calls(env.sandbox, "refresh_token")
+    response = await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
+    assert response.status_code == 401
+    assert response.json() == {"code": 401, "message": "Unauthorized; scope does not match"}
+    assert "content-encoding" not in response.headers
+    assert len(seen) == 1
+    assert token_calls(env.sandbox, "refresh_token") == refreshes
+
+
+async def test_an_unreadable_401_body_is_a_502_not_a_broken_answer(env: Env, clock: FakeClock) -> None:
+    conn = await connect_3lo(env.broker, Demo(SANDBOX, env.demo))
+    clock.advance(minutes=5)
+    secret, _ = env.key()
+    garbage = b"this is not gzip at all"
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    headers["content-length"] = str(len(garbage))
+    seen = _mock_upstream(env, lambda request: _streamed(401, headers, garbage))
+    response = await env.client.get(f"/jira/{conn.name}/rest/api/3/myself", headers=_bearer(secret))
+    assert response.status_code == 502
+    assert response.json()["jiragw"]["code"] == "upstream_error"
+    assert len(seen) == 1

@@ -335,16 +335,20 @@ async def _scope_denial(response: httpx.Response) -> bool:
     """Whether a 401 is Atlassian's "scope does not match" (the grant lacks a scope), not a stale token.
 
     Renewing the token cannot cure that, so the 401 goes back as it is. The body
-    is read only when it is small JSON, as Atlassian's answer is.
+    is read only when it is small JSON, as Atlassian's answer is; a body that
+    cannot be read is the same 502/503 as any other unreadable answer.
     """
     declared = response.headers.get("content-length")
     small = declared is not None and declared.isdigit() and int(declared) <= _SCOPE_BODY_MAX
-    if not small or "json" not in response.headers.get("content-type", ""):
+    # Only a body the rewriting path could read anyway (JSON, a decodable encoding).
+    if not small or not rewritable([(k.lower(), v) for k, v in response.headers.raw]):
         return False
     try:
         await response.aread()
-    except httpx.HTTPError:
-        return False
+    except (httpx.TimeoutException, httpx.NetworkError) as exc:
+        raise UpstreamUnavailable(f"Jira's answer could not be read ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamError(f"Jira's answer could not be read ({type(exc).__name__})") from exc
     return is_scope_denial(response.status_code, response.content)
 
 
