@@ -8,6 +8,12 @@ them and returns the changelog items, and
 :func:`~jiragw.sandbox.issue_changes.record` stamps the issue. Field metadata
 lives in :mod:`jiragw.sandbox.field_meta`. The names other modules import from
 here are re-exported from those modules.
+
+The parent a payload leaves an issue with is checked against Jira's issue
+hierarchy on create, edit and transition alike (:func:`hierarchy_errors`):
+a parent sits exactly one level above its child (a subtask under a standard
+issue, a standard issue under an epic), a subtask always has one, in its own
+project, and no issue becomes its own ancestor.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from .field_meta import field_metadata
 from .field_values import LIST_FIELDS, InvalidValue, field_options, parse_rich, parse_value, user_ref_id
 from .http import Ctx, JiraHttpError
 from .issue_changes import apply_values, change_item, current_value, new_comment, record
-from .model import BROWSE, Issue, Project, RichText
+from .model import BROWSE, Instance, Issue, Project, RichText
 from .richtext import as_wiki
 from .sprints import SPRINT_FIELD, schedule_refusal
 
@@ -32,6 +38,7 @@ __all__ = [
     "change_item",
     "field_metadata",
     "field_options",
+    "hierarchy_errors",
     "new_comment",
     "not_on_screen",
     "parse_payload",
@@ -107,6 +114,8 @@ def parse_payload(
             )
         except InvalidValue as exc:
             errors[fid] = str(exc)
+    if ("parent" in out.values or "issuetype" in out.values) and not {"parent", "issuetype"} & set(errors):
+        errors.update(hierarchy_errors(ctx, project, issue, out.values))
     if SPRINT_FIELD in out.values and SPRINT_FIELD not in errors:
         reason = _sprint_refusal(ctx, issue, out.values)
         if reason:
@@ -122,6 +131,49 @@ def _sprint_refusal(ctx: Ctx, issue: Issue | None, values: dict[str, Any]) -> st
     sprint_id = values[SPRINT_FIELD]
     sprint = ctx.instance.sprints.get(sprint_id) if sprint_id is not None else None
     return schedule_refusal(ctx.instance, type_id, sprint)
+
+
+NO_PARENT = "Issue type is a sub-task but parent issue key or id not specified."
+WRONG_LEVEL = "Given parent work item does not belong to appropriate hierarchy."
+OTHER_PROJECT = "A sub-task must be in the same project as its parent."
+OWN_ANCESTOR = "An issue cannot be its own parent, nor the parent of an issue above it."
+
+
+def hierarchy_errors(
+    ctx: Ctx, project: Project, issue: Issue | None, values: dict[str, Any]
+) -> dict[str, str]:
+    """The ``parent`` error, if the type and parent the payload leaves ``issue`` with break the hierarchy.
+
+    ``issue`` is ``None`` on create; ``project`` is the one the issue is (to be) in.
+    """
+    inst = ctx.instance
+    type_id = values.get("issuetype") or (issue.issue_type_id if issue else None)
+    issue_type = inst.issue_types.get(type_id or "")
+    if issue_type is None:
+        return {}
+    parent_id = values.get("parent", issue.parent_id if issue else None)
+    if parent_id is None:
+        return {"parent": NO_PARENT} if issue_type.subtask else {}
+    parent = inst.issues[parent_id]
+    if issue is not None and _ancestor_or_self(inst, issue.id, parent):
+        return {"parent": OWN_ANCESTOR}
+    if inst.issue_types[parent.issue_type_id].hierarchy_level != issue_type.hierarchy_level + 1:
+        return {"parent": WRONG_LEVEL}
+    if issue_type.subtask and parent.project_id != project.id:
+        return {"parent": OTHER_PROJECT}
+    return {}
+
+
+def _ancestor_or_self(inst: Instance, issue_id: int, start: Issue) -> bool:
+    """Whether ``issue_id`` is ``start`` or one of its ancestors (a cycle in the data stops the walk)."""
+    seen: set[int] = set()
+    node: Issue | None = start
+    while node is not None and node.id not in seen:
+        if node.id == issue_id:
+            return True
+        seen.add(node.id)
+        node = inst.issues.get(node.parent_id) if node.parent_id is not None else None
+    return False
 
 
 def _apply_ops(ctx: Ctx, project: Project, fid: str, ops: Any, current: Any) -> Any:

@@ -715,3 +715,82 @@ async def test_an_epics_child_does_not_take_the_epics_sprint(
     )
     assert r.status_code == 204, r.text
     assert (other.parent_id, other.custom[SPRINT]) == (epic.id, [8])
+
+
+# -- the issue hierarchy on edit -------------------------------------------------------
+NO_PARENT = "Issue type is a sub-task but parent issue key or id not specified."
+WRONG_LEVEL = "Given parent work item does not belong to appropriate hierarchy."
+OTHER_PROJECT = "A sub-task must be in the same project as its parent."
+OWN_ANCESTOR = "An issue cannot be its own parent, nor the parent of an issue above it."
+
+
+@WHERE
+async def test_editing_the_parent_follows_the_hierarchy(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice, root = _instance(sandbox, where), as_user(where, "alice"), ROOTS[where]
+    parent, sub = _parent_and_subtask(inst)
+    key = pkey(sandbox, where)
+    other_key = next(p.key for p in inst.projects.values() if p.key != key)
+    epic = (await create(client, alice, root, key, issuetype={"name": "Epic"}))["key"]
+    story = (await create(client, alice, root, key, issuetype={"name": "Story"}, parent={"key": epic}))["key"]
+    task = (await create(client, alice, root, key))["key"]
+    elsewhere = (await create(client, alice, root, other_key))["key"]
+    sibling = (
+        await create(client, alice, root, key, issuetype={"name": "Subtask"}, parent={"key": parent.key})
+    )["key"]
+
+    cases: list[tuple[str, Any, str]] = [
+        (sub.key, {"key": sibling}, WRONG_LEVEL),  # a subtask under a subtask
+        (sub.key, {"key": epic}, WRONG_LEVEL),  # a subtask under an epic
+        (sub.key, {"key": elsewhere}, OTHER_PROJECT),
+        (sub.key, None, NO_PARENT),  # a subtask keeps a parent
+        (story, {"key": task}, WRONG_LEVEL),  # a story under a standard issue
+        (epic, {"key": story}, OWN_ANCESTOR),  # the epic under its own child
+        (parent.key, {"key": sub.key}, OWN_ANCESTOR),  # an issue under its own subtask
+        (task, {"key": task}, OWN_ANCESTOR),
+    ]
+    for ref, value, message in cases:
+        issue = inst.find_issue(ref)
+        assert issue is not None
+        before = (issue.parent_id, len(issue.changelog))
+        for body in ({"fields": {"parent": value}}, {"update": {"parent": [{"set": value}]}}):
+            r = await client.put(f"{root}/issue/{ref}", json=body, headers=alice)
+            assert r.status_code == 400, (ref, value, r.text)
+            assert r.json() == {"errorMessages": [], "errors": {"parent": message}}, (ref, value)
+            assert (issue.parent_id, len(issue.changelog)) == before
+
+    # What the hierarchy allows still goes through: a subtask to another standard issue, a task to an epic.
+    r = await client.put(f"{root}/issue/{sub.key}", json={"fields": {"parent": {"key": task}}}, headers=alice)
+    assert r.status_code == 204, r.text
+    r = await client.put(
+        f"{root}/issue/{task}", json={"update": {"parent": [{"set": {"key": epic}}]}}, headers=alice
+    )
+    assert r.status_code == 204, r.text
+    epic_issue, task_issue = inst.find_issue(epic), inst.find_issue(task)
+    assert epic_issue is not None
+    assert task_issue is not None
+    assert (sub.parent_id, task_issue.parent_id) == (task_issue.id, epic_issue.id)
+    # Changing the type alone is checked against the parent it keeps.
+    r = await client.put(
+        f"{root}/issue/{task}", json={"fields": {"issuetype": {"name": "Subtask"}}}, headers=alice
+    )
+    assert (r.status_code, r.json()["errors"]) == (400, {"parent": WRONG_LEVEL})
+
+
+@WHERE
+async def test_creating_follows_the_same_hierarchy(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    inst, alice, root = _instance(sandbox, where), as_user(where, "alice"), ROOTS[where]
+    key = pkey(sandbox, where)
+    other_key = next(p.key for p in inst.projects.values() if p.key != key)
+    epic = (await create(client, alice, root, key, issuetype={"name": "Epic"}))["key"]
+    elsewhere = (await create(client, alice, root, other_key))["key"]
+    for parent, message in ((epic, WRONG_LEVEL), (elsewhere, OTHER_PROJECT), (None, NO_PARENT)):
+        fields: dict[str, Any] = {"project": {"key": key}, "issuetype": {"name": "Subtask"}, "summary": "S"}
+        if parent is not None:
+            fields["parent"] = {"key": parent}
+        r = await client.post(f"{root}/issue", json={"fields": fields}, headers=alice)
+        assert r.status_code == 400, r.text
+        assert r.json()["errors"] == {"parent": message}

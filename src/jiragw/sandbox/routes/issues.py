@@ -73,18 +73,6 @@ async def create_one(ctx: Ctx, body: Any) -> Issue:
         raise JiraHttpError(400, [], errors)
     values = parsed.values
     issue_type = ctx.instance.issue_types[values.pop("issuetype")]
-    parent_id = values.get("parent")
-    if issue_type.subtask and parent_id is None:
-        raise JiraHttpError(
-            400, [], {"parent": "Issue type is a sub-task but parent issue key or id not specified."}
-        )
-    if parent_id is not None:
-        parent = ctx.instance.issues[parent_id]
-        parent_level = ctx.instance.issue_types[parent.issue_type_id].hierarchy_level
-        if parent_level <= issue_type.hierarchy_level:
-            raise JiraHttpError(
-                400, [], {"parent": "Given parent work item does not belong to appropriate hierarchy."}
-            )
     now = ctx.sandbox.clock.now()
     project.issue_counter += 1
     workflow = ctx.instance.workflows[project.workflow]
