@@ -3,7 +3,9 @@
 Route modules declare endpoints with :func:`endpoint`, naming the spec's
 ``operationId`` and the path template (relative to an instance's root,
 ``{version}`` standing for ``2``/``3``/``latest``). :func:`build_routes`
-turns the registry into Starlette routes wrapped by :func:`_wrap`, which
+turns the registry into Starlette routes wrapped by :func:`_wrap` (serving
+Jira Software's ``/rest/agile/1.0`` under ``/rest/agile/latest`` too, the
+alias Jira keeps for it on Cloud and Data Center), which
 resolves the instance, authenticates, applies faults and rate limits,
 counts the request, runs the handler and maps :class:`JiraHttpError` to
 Jira's ErrorCollection body ``{"errorMessages": [...], "errors": {...}}``.
@@ -374,11 +376,22 @@ def build_routes(kind: Kind) -> list[Route]:
             resp: Response = await handler(request)
             return resp
 
-        out.append(Route(path, dispatch, methods=list(by_method)))
+        for served in (path, *_aliases(path)):
+            out.append(Route(served, dispatch, methods=list(by_method)))
     # Literal segments must win over parameters (``issue/createmeta`` before ``issue/{key}``).
     out.sort(key=lambda r: [(seg.startswith("{") and seg != "{version}", seg) for seg in r.path.split("/")])
     out.append(Route("/{rest:path}", _unknown_resource, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]))
     return out
+
+
+# Versioned prefixes Jira also serves under another name: (registered, alias). The
+# platform API's ``latest`` is a ``{version}`` value instead, as it has several versions.
+_PREFIX_ALIASES = (("/rest/agile/1.0/", "/rest/agile/latest/"),)
+
+
+def _aliases(path: str) -> list[str]:
+    """The other paths an endpoint registered at ``path`` answers on."""
+    return [alias + path.removeprefix(prefix) for prefix, alias in _PREFIX_ALIASES if path.startswith(prefix)]
 
 
 async def _unknown_resource(request: Request) -> Response:

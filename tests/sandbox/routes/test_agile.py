@@ -220,3 +220,29 @@ async def test_setting_the_sprint_field_on_an_issue(
     assert r.status_code == 400
     r = await client.put(url, json={"fields": {SPRINT: "soon"}}, headers=alice)
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("where", ["acme", "corp"])
+async def test_latest_is_an_alias_of_1_0(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, alice = ROOTS[where], as_user(where, "alice")
+    latest = root.replace("/rest/agile/1.0", "/rest/agile/latest")
+    for path, params in (
+        ("/board", {"type": "scrum"}),
+        ("/board/1", {}),
+        ("/board/1/configuration", {}),
+        ("/board/1/sprint", {"state": "active"}),
+        ("/sprint/7", {}),
+        ("/sprint/7/issue", {"fields": "summary", "maxResults": 5}),
+    ):
+        want = await client.get(root + path, params=params, headers=alice)
+        got = await client.get(latest + path, params=params, headers=alice)
+        assert (got.status_code, want.status_code) == (200, 200), path
+        assert got.json() == want.json(), path
+    # Errors and anonymous callers are answered the same way, and only 1.0 and latest exist.
+    assert (await client.get(f"{latest}/board/999", headers=alice)).status_code == 404
+    assert (await client.get(f"{latest}/board")).status_code == 401
+    r = await client.get(root.replace("/rest/agile/1.0", "/rest/agile/2.0") + "/board", headers=alice)
+    assert r.status_code == 404
+    assert r.json()["errorMessages"][0].startswith("No resource found")

@@ -473,6 +473,27 @@ async def test_delete_active_and_closed_sprints(
     assert all((7 in _ids(i)) is (where == "corp") for i in in_7)
 
 
+@WHERE
+async def test_sprint_writes_through_latest(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    latest = ROOTS[where].replace("/rest/agile/1.0", "/rest/agile/latest")
+    admin = as_user(where, "admin")
+    r = await client.post(f"{latest}/sprint", json={"name": "Via latest", "originBoardId": 1}, headers=admin)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    sprint = _inst(sandbox, where).sprints[made["id"]]
+    assert (sprint.name, sprint.state) == ("Via latest", "future")
+    r = await client.post(f"{latest}/sprint/{made['id']}", json={"goal": "Aliased"}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert sprint.goal == "Aliased"
+    r = await client.post(f"{latest}/sprint/{made['id']}/issue", json={"issues": ["PRJ-1"]}, headers=admin)
+    assert r.status_code == 204, r.text
+    issue = _inst(sandbox, where).find_issue("PRJ-1")
+    assert issue is not None
+    assert _ids(issue)[-1] == made["id"]
+
+
 # -- persistence ---------------------------------------------------------------------
 async def test_sprint_writes_survive_a_restart(
     client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, tmp_path: Path

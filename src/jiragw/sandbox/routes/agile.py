@@ -1,5 +1,9 @@
 """Jira Software's Agile REST API 1.0 (``/rest/agile/1.0/...``): board and sprint reads.
 
+Every Agile operation (these and :mod:`~jiragw.sandbox.routes.agile_writes`)
+is also served under ``/rest/agile/latest``, Jira's alias of 1.0
+(:func:`jiragw.sandbox.http.build_routes`).
+
 The same on Cloud sites and Data Center instances (the Software spec, tags
 "Board" and "Sprint"):
 
