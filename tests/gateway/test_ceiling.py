@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
 from jiragw.gateway.ceiling import check, is_read, preset_scopes
 from jiragw.scopes import load_scope_table
 from jiragw.store import KeyRecord
+from tests.store.conftest import key_record
 
 
 def key(preset: str | None = None, scopes: set[str] | None = None, read_only: bool = False) -> KeyRecord:
@@ -17,19 +16,7 @@ def key(preset: str | None = None, scopes: set[str] | None = None, read_only: bo
         ceiling, read_only = preset_scopes(preset)
     else:
         ceiling = frozenset(scopes or ())
-    return KeyRecord(
-        id="k1",
-        name="k",
-        prefix="jgw_abcdefgh",
-        scopes=frozenset(ceiling),
-        read_only=read_only,
-        connection_ids=frozenset({"*"}),
-        created_by="t",
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-        expires_at=None,
-        revoked_at=None,
-        last_used_at=None,
-    )
+    return key_record(ceiling, read_only=read_only)
 
 
 OPEN_READS = ["/rest/api/2/serverInfo", "/rest/api/3/serverInfo", "/rest/agile/1.0/board"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from jiragw.sandbox.model import Instance
 from jiragw.store import KeyRecord
 from tests.mcp.conftest import Local
 from tests.mcp.scenario import AGILE_TOOLS, WRITE_TOOLS, answer, error_code, ok, text
+from tests.store.conftest import key_record
 
 AGILE_READS = AGILE_TOOLS - WRITE_TOOLS
 
@@ -29,22 +28,6 @@ def instance(local: Local, connection: str) -> Instance:
 
 def in_sprint(inst: Instance, sprint_id: int) -> set[str]:
     return {i.key for i in inst.issues.values() if sprint_id in (i.custom.get(SPRINT_FIELD) or ())}
-
-
-def key_record(scopes: Iterable[str], *, read_only: bool) -> KeyRecord:
-    return KeyRecord(
-        id="k1",
-        name="agent",
-        prefix="jgw_k1",
-        scopes=frozenset(scopes),
-        read_only=read_only,
-        connection_ids=frozenset({"*"}),
-        created_by="test",
-        created_at=datetime(2025, 1, 1, tzinfo=UTC),
-        expires_at=None,
-        revoked_at=None,
-        last_used_at=None,
-    )
 
 
 def key_client(local: Local, key: KeyRecord) -> Client:

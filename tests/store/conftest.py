@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
-from jiragw.store import Store, make_engine, migrate
+from jiragw.store import KeyRecord, Store, make_engine, migrate
 from jiragw.vault import Keyring
 
 PG_URL = make_url(os.environ.get("JIRAGW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/"))
@@ -166,3 +166,20 @@ def open_store(db_url: str, clock: FakeClock) -> Iterator[Callable[[Keyring], St
     yield make
     for item in opened:
         item.dispose()
+
+
+def key_record(scopes: Iterable[str], *, read_only: bool = False) -> KeyRecord:
+    """An in-memory gateway key (never stored) with this ceiling, for every connection."""
+    return KeyRecord(
+        id="k1",
+        name="k",
+        prefix="jgw_abcdefgh",
+        scopes=frozenset(scopes),
+        read_only=read_only,
+        connection_ids=frozenset({"*"}),
+        created_by="test",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        expires_at=None,
+        revoked_at=None,
+        last_used_at=None,
+    )
