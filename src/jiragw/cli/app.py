@@ -3,6 +3,11 @@
 A :class:`jiragw.errors.JiragwError` escaping a command prints
 ``error[<code>]: <message>`` on stderr (or the REST error object with
 ``--json``) and exits with the error's ``exit_code``.
+
+Importing this module (and ``jiragw --help``, or a group's) loads Typer, Rich
+and the command modules only: each command imports its machinery (the store,
+the broker, the gateway, the MCP SDK, the sandbox) when it runs. A test checks
+the import graph; ``benchmarks/cli_start.py`` measures the start time.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 import json
 import sys
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -27,13 +31,13 @@ from . import (
     serve_cmd,
     vault_cmd,
 )
+from .command import App
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+app = App(
     name="jiragw",
     help="jiragw: a self-hosted Jira gateway, and a local Jira sandbox to try it on.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )

@@ -20,13 +20,14 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..gateway.server import Served, new_event_loop, serve
+if TYPE_CHECKING:
+    from ..gateway.server import Served
 
 __all__ = ["serve_command"]
 
@@ -101,6 +102,8 @@ def serve_command(
     ] = False,
 ) -> None:
     """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
+    from ..gateway.server import new_event_loop, serve
+
     _configure_logging(as_json)
     console = Console(stderr=as_json, soft_wrap=True)
 

@@ -1,0 +1,110 @@
+"""The Typer classes every ``jiragw`` group and command is built from, for help that reads as usual.
+
+Typer prints a value type after every parameter in its own notation
+(``--read-only <bool>``, ``--scope <list[str]>``, ``{jql}``), so a flag reads
+as if it took a value. Commands and groups made through :class:`App` show a
+flag with no value, and an option or argument by a metavar in the usual
+command-line form: the one it declares (``NAME``, ``SCOPE``), else its type's
+(``TEXT``, ``INTEGER``, ``PATH``, ``[jsonl|csv]``); an argument is named in
+capitals (``JQL``), in brackets when optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any, TypeVar, get_args
+
+import typer
+from typer import _click
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+__all__ = ["App", "Command", "Group"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_TYPE_METAVARS: dict[type, str] = {
+    str: "TEXT",
+    int: "INTEGER",
+    float: "FLOAT",
+    bool: "BOOLEAN",
+    datetime: "DATETIME",
+}
+
+
+def _type_metavar(param: TyperOption) -> str:
+    desc = param.type_descriptor
+    if desc.choices is not None:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices) + "]"
+    annotation: Any = desc.annotation
+    if desc.is_list or desc.is_tuple:
+        annotation = get_args(annotation)[0]
+    if desc.is_path or (isinstance(annotation, type) and issubclass(annotation, PurePath)):
+        return "PATH"
+    if isinstance(annotation, type):
+        return _TYPE_METAVARS.get(annotation, annotation.__name__.upper())
+    return "VALUE"
+
+
+class _Option(TyperOption):
+    """An option shown as ``--name METAVAR``, or bare when it is a flag."""
+
+    def display_type_rich(self, ctx: _click.Context) -> str | None:
+        if self.is_flag:
+            return None
+        return self.metavar if self.metavar is not None else _type_metavar(self)
+
+
+class _Argument(TyperArgument):
+    """An argument shown by its metavar (its name in capitals); the name is the whole label."""
+
+    @property
+    def display_name_raw(self) -> str:
+        return self.metavar if self.metavar is not None else (self.name or "").upper()
+
+    def display_type_rich(self, ctx: _click.Context) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def _usual(params: list[_click.Parameter]) -> list[_click.Parameter]:
+    # Typer builds its parameter objects itself and offers no hook to choose their
+    # class; parsing stays theirs, only the help rendering methods differ.
+    for param in params:
+        if type(param) is TyperOption:
+            param.__class__ = _Option
+        elif type(param) is TyperArgument:
+            param.__class__ = _Argument
+    return params
+
+
+class Command(TyperCommand):
+    """A command whose help shows flags as flags and values by metavar."""
+
+    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
+        return _usual(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    """A group whose own options render as :class:`Command`'s do."""
+
+    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
+        return _usual(super().get_params(ctx))
+
+
+class App(typer.Typer):
+    """A Typer app whose groups and commands are :class:`Group` and :class:`Command`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", Group)
+        kwargs.setdefault("no_args_is_help", True)
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", Command)
+        decorate: Callable[[F], F] = super().command(*args, **kwargs)
+        return decorate
