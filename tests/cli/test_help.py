@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import pytest
 import typer.main
 from typer import _click
-from typer.core import TyperOption
+from typer.core import TyperGroup, TyperOption
 
 from jiragw.cli.app import app, main
+from jiragw.cli.command import Group
 from jiragw.cli.keys_cmd import PRESET_NAMES
 from jiragw.gateway.ceiling import PRESETS
 
@@ -21,8 +22,12 @@ def _commands(
     command: _click.Command, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], _click.Command]]:
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from _commands(sub, (*path, name))
+    if isinstance(command, TyperGroup):
+        ctx = _click.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            _, sub, _ = command.resolve_command(ctx, [name])  # imports a lazy group
+            assert sub is not None
+            yield from _commands(sub, (*path, name))
 
 
 ROOT = typer.main.get_command(app)
@@ -80,6 +85,17 @@ def test_options_that_take_values_show_a_metavar(
     assert re.search(r"--fields\s+FIELDS\s", export)
     tail = _help(("audit", "tail"), capsys)
     assert re.search(r"--lines\s+-n\s+INTEGER RANGE", tail) or re.search(r"--lines\s+-n\s+INTEGER", tail)
+
+
+def test_a_lazy_group_is_listed_with_its_own_help() -> None:
+    root = typer.main.get_command(app)
+    assert isinstance(root, Group)
+    assert root.lazy
+    for name, lazy in root.lazy.items():
+        loaded = lazy.load(name)
+        assert loaded.help is not None
+        assert loaded.help.splitlines()[0] == lazy.help
+        assert loaded.name == name
 
 
 def test_keys_create_help_names_every_preset() -> None:

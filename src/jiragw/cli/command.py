@@ -7,20 +7,28 @@ flag with no value, and an option or argument by a metavar in the usual
 command-line form: the one it declares (``NAME``, ``SCOPE``), else its type's
 (``TEXT``, ``INTEGER``, ``PATH``, ``[jsonl|csv]``); an argument is named in
 capitals (``JQL``), in brackets when optional.
+
+A group may also name sub-groups by import path (:class:`Lazy`): its help lists
+them from a one-line text, and their module is imported only when one of
+them runs or shows its own help. That keeps a command whose help texts need
+a heavy import (the Jira SDK, say) out of ``jiragw --help``.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any, TypeVar, get_args
+from typing import Any, ClassVar, TypeVar, get_args
 
 import typer
+import typer.main
 from typer import _click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-__all__ = ["App", "Command", "Group"]
+__all__ = ["App", "Command", "Group", "Lazy"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,11 +97,43 @@ class Command(TyperCommand):
         return _usual(super().get_params(ctx))
 
 
+@dataclass(frozen=True, slots=True)
+class Lazy:
+    """A sub-group by import path (``"package.module:attribute"``, a :class:`App`) and its one-line help."""
+
+    target: str
+    help: str
+
+    def load(self, name: str) -> _click.Command:
+        module, attribute = self.target.split(":")
+        group = typer.main.get_group(getattr(importlib.import_module(module), attribute))
+        group.name = name
+        return group
+
+
+class _Unloaded(TyperGroup):
+    """What a group's help lists for a :class:`Lazy` sub-group not imported yet."""
+
+
 class Group(TyperGroup):
-    """A group whose own options render as :class:`Command`'s do."""
+    """A group whose own options render as :class:`Command`'s do, with :attr:`lazy` sub-groups."""
+
+    lazy: ClassVar[dict[str, Lazy]] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name, lazy in self.lazy.items():
+            self.commands.setdefault(name, _Unloaded(name=name, help=lazy.help))
 
     def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
         return _usual(super().get_params(ctx))
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        if args and isinstance(self.commands.get(args[0]), _Unloaded):
+            self.commands[args[0]] = self.lazy[args[0]].load(args[0])
+        return super().resolve_command(ctx, args)
 
 
 class App(typer.Typer):
