@@ -1,4 +1,4 @@
-"""How fast the CLI starts: ``jiragw --help``, ``jiragw keys --help``, and ``jiragw mcp`` up to ``initialize``.
+"""How fast the CLI starts: ``jiragw --help``, ``jiragw keys --help``, ``jiragw mcp`` up to ``initialize``.
 
 Each case is a fresh process, compared with ``python -c pass`` measured in the
 same run (the interpreter's own start-up, the floor). Targets: ``jiragw
@@ -133,7 +133,8 @@ def timed_initialize(argv: list[str], env: dict[str, str]) -> Callable[[], float
     def run() -> float:
         started = time.perf_counter()
         proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert proc.stdin is not None and proc.stdout is not None
+        assert proc.stdin is not None
+        assert proc.stdout is not None
         proc.stdin.write(request)
         proc.stdin.flush()
         answer = proc.stdout.readline()
@@ -148,7 +149,9 @@ def timed_initialize(argv: list[str], env: dict[str, str]) -> Callable[[], float
     return run
 
 
-def hyperfine(commands: dict[str, list[str]], env: dict[str, str], runs: int, warmup: int) -> dict[str, list[float]]:
+def hyperfine(
+    commands: dict[str, list[str]], env: dict[str, str], runs: int, warmup: int
+) -> dict[str, list[float]]:
     """Each command's run times by hyperfine (no shell), by name."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "times.json"
@@ -162,10 +165,14 @@ def hyperfine(commands: dict[str, list[str]], env: dict[str, str], runs: int, wa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--no-hyperfine", action="store_true", help="time every case with the subprocess loop")
+    parser.add_argument(
+        "--no-hyperfine", action="store_true", help="time every case with the subprocess loop"
+    )
     args = parser.parse_args()
 
     jiragw = jiragw_command()
@@ -180,7 +187,9 @@ def main() -> None:
         if use_hyperfine:
             times = hyperfine(simple, env, args.runs, args.warmup)
         else:
-            times = {name: loop(timed_run(argv, env), args.runs, args.warmup) for name, argv in simple.items()}
+            times = {
+                name: loop(timed_run(argv, env), args.runs, args.warmup) for name, argv in simple.items()
+            }
         # The subprocess loop's own floor, for the mcp case's ratio.
         loop_floor = loop(timed_run(simple["python -c pass"], env), args.runs, args.warmup)
         mcp = loop(timed_initialize([*jiragw, "mcp", "--connection", "demo"], env), args.runs, args.warmup)
