@@ -1,8 +1,8 @@
 """What starting the CLI imports, checked through ``sys.modules`` in a fresh interpreter.
 
 ``jiragw --help`` and a group's ``--help`` must not load the web stack, the
-MCP SDK, the database layer, the HTTP client, the Jira SDK or the sandbox
-(``devops``, whose help names the SDK's values, is the one group that loads
+MCP SDK, the database layer, the HTTP client, the Jira SDK, pydantic or the
+sandbox (``devops``, whose help names the SDK's values, is the one group that loads
 the SDK for its own help); ``jiragw mcp`` loads the MCP SDK
 and the store, but not the gateway or the sandbox. Start time itself is
 measured by ``benchmarks/cli_start.py``, not here.

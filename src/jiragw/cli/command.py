@@ -63,6 +63,14 @@ class _Option(TyperOption):
             return None
         return self.metavar if self.metavar is not None else _type_metavar(self)
 
+    def process_value(self, ctx: _click.Context, value: Any) -> Any:
+        # Typer coerces a flag left unset (None) through a pydantic adapter, which costs a
+        # pydantic import in every sub-command's --help. A flag that passes no value to
+        # the command (--help) needs no coercion; its callback still runs.
+        if self.is_bool_flag and value is None and not self.expose_value:
+            return value if self.callback is None else self.callback(ctx, self, value)
+        return super().process_value(ctx, value)
+
 
 class _Argument(TyperArgument):
     """An argument shown by its metavar (its name in capitals); the name is the whole label."""

@@ -12,11 +12,9 @@ store and the HTTP client are imported when a command runs, not for ``--help``.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import sys
-import webbrowser
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -39,11 +37,18 @@ __all__ = ["FLOW_TIMEOUT", "connect", "open_broker", "open_url", "read_secret", 
 T = TypeVar("T")
 FLOW_TIMEOUT = 600.0  # the state's ten-minute TTL
 connect = App(help="Connect jiragw to a Jira site or Data Center instance.")
-# The CLI's browser; tests replace it with one that consents on the sandbox.
-open_url: Callable[[str], object] = webbrowser.open
+
+
+def open_url(url: str) -> object:
+    """The CLI's browser; tests replace it with one that consents on the sandbox."""
+    import webbrowser
+
+    return webbrowser.open(url)
 
 
 def run(coro: Awaitable[T]) -> T:
+    import asyncio
+
     async def main() -> T:
         return await coro
 
@@ -97,6 +102,8 @@ async def _interactive(
     finish: Callable[[str, str], Awaitable[Connected]],
 ) -> Connected:
     """Start a flow on the loopback redirect URI, show the URL, wait for the one callback."""
+    import asyncio
+
     from ..broker import Connected
     from ..broker.loopback import LoopbackListener
 

@@ -5,7 +5,6 @@ The emulator is imported when the command runs, not for ``--help``.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import signal
@@ -81,6 +80,8 @@ def sandbox(
     ] = False,
 ) -> None:
     """Run the Jira sandbox: emulated Cloud sites and Data Center instances on one port."""
+    import asyncio
+
     from ..sandbox.oauth import oauth_state
     from ..sandbox.server import describe, serve
 

@@ -14,7 +14,6 @@ cleanly (exit 0) after the audit writer has flushed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shlex
@@ -102,6 +101,8 @@ def serve_command(
     ] = False,
 ) -> None:
     """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
+    import asyncio
+
     from ..gateway.server import new_event_loop, serve
 
     _configure_logging(as_json)
