@@ -77,6 +77,7 @@ AGILE_RECIPES: tuple[Recipe, ...] = (
     Recipe("getEpics", "GET", AGILE + "/board/1/epic", query={"done": "false", "maxResults": "1"}),
     Recipe("getEpic", "GET", AGILE + "/epic/{setup0.key}", setup=(CREATE_EPIC,)),
     Recipe("getIssuesForEpic", "GET", AGILE + "/epic/{setup0.key}/issue", setup=(CREATE_EPIC,)),
+    Recipe("getBoardIssuesForEpic", "GET", AGILE + "/board/1/epic/{setup0.id}/issue", setup=(CREATE_EPIC,)),
     Recipe("getProjects", "GET", AGILE + "/board/1/project"),
     Recipe("createSprint", "POST", AGILE + "/sprint", body=NEW_SPRINT),
     Recipe("createSprint", "POST", AGILE + "/sprint", body={"name": "Bare {seq}", "originBoardId": 1}),
@@ -128,7 +129,11 @@ AGILE_ERROR_RECIPES: tuple[ErrorRecipe, ...] = (
     ),
     ErrorRecipe("sprint-issues-missing", "getIssuesForSprint", "GET", AGILE + "/sprint/999/issue", 404),
     ErrorRecipe(
-        "board-sprint-issues-missing", "getBoardIssuesForSprint", "GET", AGILE + "/board/1/sprint/999/issue", 404
+        "board-sprint-issues-missing",
+        "getBoardIssuesForSprint",
+        "GET",
+        AGILE + "/board/1/sprint/999/issue",
+        404,
     ),
     ErrorRecipe("backlog-missing", "getIssuesForBacklog", "GET", AGILE + "/board/999/backlog", 404),
     ErrorRecipe("agile-issue-missing", "getIssue", "GET", AGILE + "/issue/NOPE-999999", 404),
@@ -137,6 +142,9 @@ AGILE_ERROR_RECIPES: tuple[ErrorRecipe, ...] = (
     ErrorRecipe("epic-missing", "getEpic", "GET", AGILE + "/epic/NOPE-999999", 404),
     ErrorRecipe("epic-not-an-epic", "getEpic", "GET", AGILE + "/epic/{issue_key}", 404),
     ErrorRecipe("epic-issues-missing", "getIssuesForEpic", "GET", AGILE + "/epic/NOPE-999999/issue", 404),
+    ErrorRecipe(
+        "board-epic-issues-missing", "getBoardIssuesForEpic", "GET", AGILE + "/board/1/epic/999/issue", 404
+    ),
     ErrorRecipe("board-projects-missing", "getProjects", "GET", AGILE + "/board/999/project", 404),
     ErrorRecipe(
         "create-sprint-on-kanban",

@@ -163,7 +163,9 @@ _AGILE_FIELDS = ("sprint", "closedSprints", "flagged", "epic")
 def agile_fields(ctx: Ctx, issue: Issue, wanted: Callable[[str], bool]) -> dict[str, Any]:
     """The Agile fields ``wanted`` of ``issue``: its open sprint, closed sprints, flag and epic."""
     sprints = [
-        s for sid in issue.custom.get(f"customfield_{SPRINT_FIELD_ID}") or () if (s := ctx.instance.sprints.get(sid))
+        s
+        for sid in issue.custom.get(f"customfield_{SPRINT_FIELD_ID}") or ()
+        if (s := ctx.instance.sprints.get(sid))
     ]
     open_sprints = sorted((s for s in sprints if s.state != "closed"), key=lambda s: s.state != "active")
     parent = ctx.instance.issues.get(issue.parent_id) if issue.parent_id is not None else None

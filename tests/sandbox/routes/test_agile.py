@@ -248,7 +248,9 @@ async def test_latest_is_an_alias_of_1_0(
     assert r.json()["errorMessages"][0].startswith("No resource found")
 
 
-async def _epic_of(client: httpx.AsyncClient, inst: Instance, headers: dict[str, str]) -> tuple[int, list[str]]:
+async def _epic_of(
+    client: httpx.AsyncClient, inst: Instance, headers: dict[str, str]
+) -> tuple[int, list[str]]:
     """A new epic in project PRJ with two standard issues as its children, made through the API."""
     api = ROOTS[inst.name].replace("agile/1.0", "api/2")
     new = {"fields": {"project": {"key": "PRJ"}, "issuetype": {"id": "10004"}, "summary": "Epic of tests"}}
@@ -360,6 +362,15 @@ async def test_epics_and_board_projects(
     issues = (await client.get(f"{root}/epic/{epic_id}/issue", headers=alice)).json()
     assert sorted(i["key"] for i in issues["issues"]) == sorted(children)
     assert all(i["fields"]["epic"]["id"] == epic_id for i in issues["issues"])
+
+    on_board = (await client.get(f"{root}/board/1/epic/{epic_id}/issue", headers=alice)).json()
+    assert sorted(i["key"] for i in on_board["issues"]) == sorted(children)
+    on_kanban = (await client.get(f"{root}/board/2/epic/{epic_id}/issue", headers=alice)).json()
+    assert on_kanban["issues"] == []  # the PLAT board's filter holds none of PRJ's issues
+    child = inst.find_issue(children[0])
+    assert child is not None
+    r = await client.get(f"{root}/board/1/epic/{child.id}/issue", headers=alice)
+    assert r.status_code == 404  # not an epic
 
     projects = (await client.get(f"{root}/board/1/project", headers=alice)).json()
     assert [p["key"] for p in projects["values"]] == ["PRJ"]

@@ -20,10 +20,11 @@ The same on Cloud sites and Data Center instances (the Software spec, tags
 - ``GET board/{boardId}/issue``, ``.../backlog``, ``GET sprint/{sprintId}/issue``,
   ``GET board/{boardId}/sprint/{sprintId}/issue`` and ``GET epic/{epicIdOrKey}/issue``
   (``getIssuesForBoard``, ``getIssuesForBacklog``, ``getIssuesForSprint``,
-  ``getBoardIssuesForSprint``, ``getIssuesForEpic``): a legacy-style search
+  ``getBoardIssuesForSprint``, ``getIssuesForEpic``; and ``GET
+  board/{boardId}/epic/{epicId}/issue``, ``getBoardIssuesForEpic``): a legacy-style search
   (``startAt``/``maxResults``/``total``) of the board's issues (its filter), its
   backlog (unfinished issues in no active or future sprint), the sprint's or
-  the epic's, narrowed by ``jql``, with ``fields``/``expand`` rendered as the
+  the epic's (on the board), narrowed by ``jql``, with ``fields``/``expand`` rendered as the
   platform search renders them (REST v2 shapes, as Agile 1.0 answers) plus the
   Agile fields ``sprint``, ``closedSprints``, ``flagged`` and ``epic``.
 - ``GET issue/{issueIdOrKey}`` (``getIssue``): one issue in the same shape.
@@ -228,9 +229,7 @@ def _in_sprint(sprint: Sprint) -> Callable[[Issue], bool]:
     return lambda issue: sprint.id in (issue.custom.get(SPRINT_FIELD) or ())
 
 
-async def _issues(
-    ctx: Ctx, within: Callable[[Issue], bool], board: Board | None = None
-) -> dict[str, Any]:
+async def _issues(ctx: Ctx, within: Callable[[Issue], bool], board: Board | None = None) -> dict[str, Any]:
     """A search page of the issues ``within`` the scope, in ``board``'s order unless the JQL sorts."""
     params = await SearchParams.read(ctx, ("fields", "expand"))
     jql = params.text("jql")
@@ -335,6 +334,17 @@ async def get_epic(ctx: Ctx) -> dict[str, Any]:
 async def epic_issues(ctx: Ctx) -> dict[str, Any]:
     epic = _visible_epic(ctx)
     return await _issues(ctx, lambda issue: issue.parent_id == epic.id)
+
+
+@endpoint("GET", A + "/board/{boardId}/epic/{epicId}/issue", "getBoardIssuesForEpic")
+async def board_epic_issues(ctx: Ctx) -> dict[str, Any]:
+    board = visible_board(ctx)
+    raw = ctx.path("epicId")
+    epic = ctx.instance.issues.get(int(raw)) if raw.isdigit() else None
+    if epic is None or not is_epic(ctx, epic):
+        raise not_found(EPIC_MISSING)
+    matches = _board_query(ctx, board).matches
+    return await _issues(ctx, lambda issue: issue.parent_id == epic.id and matches(issue), board)
 
 
 @endpoint("GET", A + "/board/{boardId}/project", "getProjects")
