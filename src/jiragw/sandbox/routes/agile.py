@@ -229,8 +229,10 @@ def _in_sprint(sprint: Sprint) -> Callable[[Issue], bool]:
     return lambda issue: sprint.id in (issue.custom.get(SPRINT_FIELD) or ())
 
 
-async def _issues(ctx: Ctx, within: Callable[[Issue], bool], board: Board | None = None) -> dict[str, Any]:
-    """A search page of the issues ``within`` the scope, in ``board``'s order unless the JQL sorts."""
+async def _issues(
+    ctx: Ctx, within: Callable[[Issue], bool], board_order: CompiledJql | None = None
+) -> dict[str, Any]:
+    """A search page of the issues ``within`` the scope, in the board's order unless the JQL sorts."""
     params = await SearchParams.read(ctx, ("fields", "expand"))
     jql = params.text("jql")
     start = params.int("startAt", 0)
@@ -239,10 +241,10 @@ async def _issues(ctx: Ctx, within: Callable[[Issue], bool], board: Board | None
     size = max(0, min(params.int("maxResults", _ISSUES_DEFAULT), _ISSUES_CAP[ctx.instance.kind]))
     query = compile_jql(ctx.instance, jql, user=ctx.user, now=ctx.sandbox.clock.now())
     issues = [i for i in ctx.instance.issues.values() if within(i)]
-    if board is None or (jql and parse(jql).order_by is not None):
+    if board_order is None or (jql and parse(jql).order_by is not None):
         found = query.search(issues)
     else:
-        found = _board_query(ctx, board).search([i for i in issues if query.matches(i)])
+        found = board_order.search([i for i in issues if query.matches(i)])
     sel = FieldSelection.parse(params.strings("fields"), default="*navigable")
     page = found[start : start + size]
     out = render_search_page(ctx, page, sel, set(params.strings("expand") or ()), None)
@@ -254,15 +256,15 @@ async def _issues(ctx: Ctx, within: Callable[[Issue], bool], board: Board | None
 
 @endpoint("GET", A + "/board/{boardId}/issue", "getIssuesForBoard")
 async def board_issues(ctx: Ctx) -> dict[str, Any]:
-    board = visible_board(ctx)
-    return await _issues(ctx, _board_query(ctx, board).matches, board)
+    board_query = _board_query(ctx, visible_board(ctx))
+    return await _issues(ctx, board_query.matches, board_query)
 
 
 @endpoint("GET", A + "/board/{boardId}/backlog", "getIssuesForBacklog")
 async def board_backlog(ctx: Ctx) -> dict[str, Any]:
     """The board's unfinished issues in no active or future sprint."""
-    board = visible_board(ctx)
-    matches, sprints, statuses = _board_query(ctx, board).matches, ctx.instance.sprints, ctx.instance.statuses
+    board_query = _board_query(ctx, visible_board(ctx))
+    matches, sprints, statuses = board_query.matches, ctx.instance.sprints, ctx.instance.statuses
 
     def in_backlog(issue: Issue) -> bool:
         status = statuses.get(issue.status_id)
@@ -272,13 +274,13 @@ async def board_backlog(ctx: Ctx) -> dict[str, Any]:
         )
         return matches(issue) and not planned and (status is None or status.category != "done")
 
-    return await _issues(ctx, in_backlog, board)
+    return await _issues(ctx, in_backlog, board_query)
 
 
 @endpoint("GET", A + "/sprint/{sprintId}/issue", "getIssuesForSprint")
 async def sprint_issues(ctx: Ctx) -> dict[str, Any]:
     sprint = visible_sprint(ctx)
-    return await _issues(ctx, _in_sprint(sprint), ctx.instance.boards[sprint.board_id])
+    return await _issues(ctx, _in_sprint(sprint), _board_query(ctx, ctx.instance.boards[sprint.board_id]))
 
 
 @endpoint("GET", A + "/board/{boardId}/sprint/{sprintId}/issue", "getBoardIssuesForSprint")
@@ -287,7 +289,7 @@ async def board_sprint_issues(ctx: Ctx) -> dict[str, Any]:
     sprint = visible_sprint(ctx)
     if sprint.board_id != board.id:
         raise not_found(SPRINT_MISSING)
-    return await _issues(ctx, _in_sprint(sprint), board)
+    return await _issues(ctx, _in_sprint(sprint), _board_query(ctx, board))
 
 
 @endpoint("GET", A + "/issue/{issueIdOrKey}", "getIssue")
@@ -343,8 +345,10 @@ async def board_epic_issues(ctx: Ctx) -> dict[str, Any]:
     epic = ctx.instance.issues.get(int(raw)) if raw.isdigit() else None
     if epic is None or not is_epic(ctx, epic):
         raise not_found(EPIC_MISSING)
-    matches = _board_query(ctx, board).matches
-    return await _issues(ctx, lambda issue: issue.parent_id == epic.id and matches(issue), board)
+    board_query = _board_query(ctx, board)
+    return await _issues(
+        ctx, lambda issue: issue.parent_id == epic.id and board_query.matches(issue), board_query
+    )
 
 
 @endpoint("GET", A + "/board/{boardId}/project", "getProjects")
