@@ -198,6 +198,15 @@ class ConnectionRepo:
             raise Conflict(f"a connection named {name!r} already exists") from exc
         return _record(row)
 
+    def move(self, connection_id: str, *, site_url: str, api_base_url: str) -> ConnectionRecord:
+        """Point the connection at a new address of the same site (its id, name and keys stay)."""
+        row = self._row(connection_id)
+        row.site_url = site_url
+        row.api_base_url = api_base_url
+        row.updated_at = self._clock()
+        self._session.flush()
+        return _record(row)
+
     def delete(self, connection_id: str) -> None:
         """Remove the connection (its grant stays; the broker removes an unused grant)."""
         self._session.delete(self._row(connection_id))

@@ -187,6 +187,12 @@ class GrantRepo:
         self._seal(row, values)
         return self._flush(row)
 
+    def set_api_url(self, grant_id: str, api_url: str) -> GrantRecord:
+        """Record the new address the grant's credential is used at (a moved site)."""
+        row = self._row(grant_id)
+        row.api_url = api_url
+        return self._flush(row)
+
     def store_tokens(
         self,
         grant_id: str,
