@@ -1,6 +1,6 @@
 """Credential lifecycle: connect flows for the seven Atlassian methods, and credentials kept alive.
 
-DESIGN.md, layer ``broker/``; issue 3, "Client side" and "Refresh". Start from
+docs/architecture.md, layer ``broker/``, and "Authentication methods". Start from
 :class:`Broker` (a :class:`~jiragw.store.Store` plus an injected
 ``httpx.AsyncClient``): the ``connect_*`` / ``start_*`` / ``finish_*`` flows
 create grants and connections, :meth:`Broker.credentials_for` says what to put

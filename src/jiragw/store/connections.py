@@ -1,4 +1,6 @@
-"""Connections: one grant x one Jira site, under a unique name (DESIGN.md, "Auth methods").
+"""Connections: one grant x one Jira site, under a unique name.
+
+See docs/architecture.md, "Authentication methods".
 
 The name is a path segment of the proxy (``/jira/{name}/...``), so it is
 restricted to a URL-safe slug. Nothing here is secret; the credential lives on

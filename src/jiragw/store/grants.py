@@ -1,4 +1,6 @@
-"""Grants: one consent or credential and its lifecycle (issue 3), with secrets sealed by the vault.
+"""Grants: one consent or credential and its lifecycle, with secrets sealed by the vault.
+
+See docs/architecture.md, "Authentication methods".
 
 Callers hand in and get back :class:`~jiragw.secrets.Secret` values; the
 ciphertext and its AAD never leave this module. Writes that race with the
