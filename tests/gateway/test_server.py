@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import json
 import logging
+import re
+import shlex
 import socket
 import stat
 from collections.abc import AsyncIterator
@@ -17,6 +21,8 @@ import pytest
 
 from jiragw.config import CALLBACK_PATH, Settings
 from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.gateway.admin.pages_connections import try_it
+from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
 from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
 from jiragw.store import KeyRecord, Store
 from jiragw.vault import Keyring
@@ -309,3 +315,32 @@ async def test_sandbox_mode_restart_is_idempotent(tmp_path: Path) -> None:
         assert second.as_json()["demo_key"] is None
         assert _keys_and_connections(second) == (keys, connections)
         assert (await _proxied_myself(second, key, "acme", "3")).status_code == 200
+
+
+async def test_the_try_it_snippets_work_with_the_demo_key(sandbox_run: Run) -> None:
+    """The Connections page's curl and Python snippets, run as shown with the placeholder filled in."""
+    served = sandbox_run.served
+    assert served.demo_key is not None
+    key = served.demo_key.reveal()
+    snippets = try_it(served.url, "acme", "cloud")
+    curl = await asyncio.create_subprocess_exec(
+        *shlex.split(snippets["curl"].replace(KEY_PLACEHOLDER, key)),
+        "--silent",
+        "--fail",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await curl.communicate()
+    assert curl.returncode == 0
+    assert json.loads(out)["emailAddress"] == "alice@example.com"
+
+    printed = io.StringIO()
+
+    def run_python() -> None:
+        with contextlib.redirect_stdout(printed):
+            exec(snippets["python"].replace(KEY_PLACEHOLDER, key), {})  # noqa: S102 - the page's own snippet
+
+    await asyncio.to_thread(run_python)
+    lines = printed.getvalue().splitlines()
+    assert lines[0] == next(u for u in served.sandbox["users"] if u["name"] == "alice")["display_name"]
+    assert 2 <= len(lines) <= 6  # recently updated issues, five at most
+    assert all(re.match(r"[A-Z][A-Z0-9]+-\d+ ", line) for line in lines[1:])

@@ -20,7 +20,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from jiragw.broker.manage import ConnectionView, list_connections, remove_connection
+from jiragw.broker.manage import list_connections, remove_connection
 from jiragw.errors import JiragwError
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER, http_config
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
@@ -46,10 +46,10 @@ def _refreshed(tx: Tx) -> dict[str, str]:
     return out
 
 
-def try_it(public_url: str, connection: ConnectionView) -> dict[str, str]:
+def try_it(public_url: str, connection: str, flavor: str) -> dict[str, str]:
     """Copy-paste snippets for ``connection``: curl through the proxy, the ``jira`` package, MCP."""
-    server = f"{public_url}/jira/{connection.name}"
-    version = "3" if connection.flavor == "cloud" else "2"
+    server = f"{public_url}/jira/{connection}"
+    version = "3" if flavor == "cloud" else "2"
     curl = f"curl -H 'Authorization: Bearer {KEY_PLACEHOLDER}' {server}/rest/api/{version}/myself"
     python = "\n".join(
         [
@@ -58,11 +58,11 @@ def try_it(public_url: str, connection: ConnectionView) -> dict[str, str]:
             "",
             f'jira = JIRA(server="{server}", token_auth="{KEY_PLACEHOLDER}")',
             'print(jira.myself()["displayName"])',
-            'for issue in jira.search_issues("order by updated desc", maxResults=5):',
+            'for issue in jira.search_issues("updated >= -30d ORDER BY updated DESC", maxResults=5):',
             "    print(issue.key, issue.fields.summary)",
         ]
     )
-    return {"connection": connection.name, "curl": curl, "python": python, "mcp": http_config(public_url)}
+    return {"connection": connection, "curl": curl, "python": python, "mcp": http_config(public_url)}
 
 
 async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
@@ -83,7 +83,7 @@ async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
         connections=rows,
         refreshed=refreshed,
         reauthorizable=REAUTHORIZABLE,
-        try_it=try_it(ui.gw.public_url, views[0]) if views else None,
+        try_it=try_it(ui.gw.public_url, views[0].name, views[0].flavor) if views else None,
         key_placeholder=KEY_PLACEHOLDER,
     )
 
