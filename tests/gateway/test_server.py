@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from jiragw.config import CALLBACK_PATH, Settings
-from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
 from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
@@ -344,3 +344,18 @@ async def test_the_try_it_snippets_work_with_the_demo_key(sandbox_run: Run) -> N
     assert lines[0] == next(u for u in served.sandbox["users"] if u["name"] == "alice")["display_name"]
     assert 2 <= len(lines) <= 6  # recently updated issues, five at most
     assert all(re.match(r"[A-Z][A-Z0-9]+-\d+ ", line) for line in lines[1:])
+
+
+async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def refuse(*args: Any) -> None:
+        raise AuthError("the demo user was refused")
+
+    monkeypatch.setattr("jiragw.gateway.server.prepare_demo", refuse)
+    async with _served(tmp_path) as served:
+        assert served.demo_connections == ()
+        assert served.demo_key is None
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(served.url + "/healthz")).status_code == 200
+    assert "the demo connections and key were not set up: the demo user was refused" in caplog.text

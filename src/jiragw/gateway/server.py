@@ -43,7 +43,7 @@ from sqlalchemy.engine import URL
 
 from jiragw.broker import Broker
 from jiragw.config import Settings
-from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.errors import ConfigError, JiragwError, MasterKeyMissing
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
 from jiragw.gateway.logs import AccessLog
@@ -298,6 +298,16 @@ def _login_link(store: Store, public_url: str) -> str | None:
     return issue_login_link(store, public_url)
 
 
+async def _demo(gw: Gateway, store: Store) -> DemoSetup:
+    """The first-run demo; a failure to set it up is reported, and the gateway serves without it."""
+    assert gw.sandbox_info is not None
+    try:
+        return await prepare_demo(gw.broker, store, gw.sandbox_info)
+    except JiragwError as exc:
+        log.warning("the demo connections and key were not set up: %s [%s]", exc.message, exc.code)
+        return DemoSetup(())
+
+
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -381,7 +391,7 @@ async def serve(
             sbx.teach_callback(gw.callback_url)
             gw.sandbox_info = sbx.describe()
             if not empty:
-                demo = await prepare_demo(gw.broker, store, gw.sandbox_info)
+                demo = await _demo(gw, store)
         stack.enter_context(_signals(stop))
         # Exits before the sandbox's: in-flight proxy calls still reach it.
         app: Any = create_app(gw)
