@@ -58,6 +58,7 @@ __all__ = [
     "CredentialSession",
     "CredentialSource",
     "Readable",
+    "RenewOnce",
     "SessionAuth",
     "same_version",
 ]
@@ -151,22 +152,17 @@ class CredentialSession:
         self._entries.pop(key, None)
         return await self._load(key, ref, stale)
 
-    async def renewal(
-        self, creds: Credentials, response: httpx.Response, readable: Readable | None = None
-    ) -> Credentials | None:
-        """After Jira answered ``response`` to ``creds``: what to send once more with, or None.
+    async def renewal(self, creds: Credentials) -> Credentials | None:
+        """After a 401 that renewing can cure answered ``creds``: what to send once more with, or None.
 
-        None unless ``response`` is a 401 renewing can cure (see the module
-        docstring). Its body is read to tell a scope denial, unless
-        ``readable`` (a streaming caller's rule) says it may not be.
+        The cached entry is dropped either way, so the next request re-reads the
+        connection; None when ``creds`` cannot be renewed (a static secret) or
+        the broker hands the same token back (it was issued moments ago).
         """
-        if response.status_code != 401 or await _scope_denial(response, readable):
-            return None
         self.forget(creds.connection.id)
         if not creds.refreshable:
             return None
         renewed = await self.renewed(creds)
-        # The broker hands back the same token when renewing would not help (issued moments ago).
         return renewed if renewed.access_token != creds.access_token else None
 
     def forget(self, connection_id: str | None = None) -> None:
@@ -208,14 +204,39 @@ def _id(entry: _Entry) -> str | None:
     return conn.id if conn is not None else None
 
 
-class SessionAuth(httpx.Auth):
-    """One request's flow: the credential's ``Authorization``, then one renewal on a curable 401.
+class RenewOnce(httpx.Auth):
+    """The 401 rule as an httpx auth flow: authorize, send; on a 401 renewing can cure, renew once, resend.
 
-    Pass it as ``auth=`` to ``httpx.AsyncClient.send`` (or ``request``). A
-    streaming sender passes ``readable``, which says whether a 401's body may
-    be read to tell a scope denial (a body it declines stays unread, and the
-    401 is taken for a stale token). Without a ``session`` the request is
-    sent once, as is.
+    Pass an instance (one per request) as ``auth=`` to ``httpx.AsyncClient.send``
+    or ``request``. Subclasses say how a request is authorized and renewed;
+    :meth:`renew` answers False when renewing would not help (then the 401
+    stands). ``readable`` is a streaming sender's rule for whether a 401's
+    body may be read to tell a scope denial; a body it declines stays unread,
+    and the 401 is taken for a stale credential.
+    """
+
+    readable: Readable | None = None
+
+    def authorize(self, request: httpx.Request) -> None:
+        raise NotImplementedError
+
+    async def renew(self, request: httpx.Request) -> bool:
+        """Renew the credential and authorize ``request`` with it; False when that would not help."""
+        raise NotImplementedError
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        self.authorize(request)
+        response = yield request
+        if response.status_code != 401 or await _scope_denial(response, self.readable):
+            return
+        if await self.renew(request):
+            yield request
+
+
+class SessionAuth(RenewOnce):
+    """:class:`RenewOnce` with a connection's :class:`Credentials`, renewed through a session.
+
+    Without a ``session`` nothing is renewed and the request is sent once.
     ``creds`` is the credential that went out last.
     """
 
@@ -233,18 +254,18 @@ class SessionAuth(httpx.Auth):
         self.session = session
         self.readable = readable
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    def authorize(self, request: httpx.Request) -> None:
         _authorize(request, self.creds, self.url, self.now)
-        response = yield request
-        session = self.session
-        if session is None or response.status_code != 401:
-            return
-        renewed = await session.renewal(self.creds, response, self.readable)
+
+    async def renew(self, request: httpx.Request) -> bool:
+        if self.session is None:
+            return False
+        renewed = await self.session.renewal(self.creds)
         if renewed is None:
-            return
-        self.creds = renewed
-        _authorize(request, renewed, self.url, session.now())
-        yield request
+            return False
+        self.creds, self.now = renewed, self.session.now()
+        self.authorize(request)
+        return True
 
 
 def _authorize(request: httpx.Request, creds: Credentials, url: str, now: datetime) -> None:
