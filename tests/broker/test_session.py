@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -328,3 +329,33 @@ async def test_oauth1_signs_each_request_for_its_own_method_and_url(clocks: Cloc
         assert _verify(HttpRequest(method, url, {"Authorization": request.headers["Authorization"]}))
     # a signature is for one method and URL only
     assert not _verify(HttpRequest("GET", calls[1][1], {"Authorization": signatures[1]}))
+
+
+def test_an_event_loop_on_another_thread_loads_its_own() -> None:
+    """A broker shared by threads (a sync client's own loop): a pending load elsewhere is not awaited."""
+    started, release = threading.Event(), threading.Event()
+
+    class Slow(Source):
+        async def credentials_for(
+            self, ref: ConnectionRecord | str, *, stale: Credentials | None = None
+        ) -> Credentials:
+            self.calls.append((ref, stale))
+            token = f"token-{len(self.calls)}"
+            if token == "token-1":  # the first load waits until the other loop has loaded
+                started.set()
+                await asyncio.to_thread(release.wait, 10)
+            return bearer(record(), token)
+
+    slow = Slow()
+    session = CredentialSession(slow)
+    results: list[Credentials] = []
+    first = threading.Thread(target=lambda: results.append(asyncio.run(session.credentials("acme"))))
+    first.start()
+    assert started.wait(10)
+    try:
+        assert asyncio.run(session.credentials("acme")).access_token == Secret("token-2")
+    finally:
+        release.set()
+        first.join(10)
+    assert [c.access_token for c in results] == [Secret("token-1")]
+    assert len(slow.calls) == 2

@@ -134,7 +134,8 @@ class CredentialSession:
             if hit is not None and self._fresh(hit):
                 return hit.creds
         loading = self._loading.get(key)
-        if loading is None:
+        if loading is None or loading.get_loop() is not asyncio.get_running_loop():
+            # (A load on another thread's event loop cannot be awaited here: this loop loads its own.)
             loading = asyncio.ensure_future(self._load(key, ref, None))
             self._loading[key] = loading
             loading.add_done_callback(lambda done: self._settled(key, done))
@@ -186,7 +187,8 @@ class CredentialSession:
         return expires is None or self.now() < expires - EXPIRY_MARGIN
 
     def _settled(self, key: _Key, done: asyncio.Future[Credentials]) -> None:
-        self._loading.pop(key, None)
+        if self._loading.get(key) is done:
+            del self._loading[key]
         if not done.cancelled():
             done.exception()  # retrieved here too: every waiter may have gone away
 
@@ -216,6 +218,7 @@ class RenewOnce(httpx.Auth):
     """
 
     readable: Readable | None = None
+    renews = True  # False: send once, and leave any answer unread
 
     def authorize(self, request: httpx.Request) -> None:
         raise NotImplementedError
@@ -227,7 +230,7 @@ class RenewOnce(httpx.Auth):
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         self.authorize(request)
         response = yield request
-        if response.status_code != 401 or await _scope_denial(response, self.readable):
+        if response.status_code != 401 or not self.renews or await _scope_denial(response, self.readable):
             return
         if await self.renew(request):
             yield request
@@ -253,6 +256,7 @@ class SessionAuth(RenewOnce):
         self.now = now
         self.session = session
         self.readable = readable
+        self.renews = session is not None
 
     def authorize(self, request: httpx.Request) -> None:
         _authorize(request, self.creds, self.url, self.now)
