@@ -1,10 +1,12 @@
 """Credential lifecycle: connect flows for the seven Atlassian methods, and credentials kept alive.
 
-DESIGN.md, layer ``broker/``; issue 3, "Client side" and "Refresh". Start from
+docs/architecture.md, layer ``broker/``, and "Authentication methods". Start from
 :class:`Broker` (a :class:`~jiragw.store.Store` plus an injected
 ``httpx.AsyncClient``): the ``connect_*`` / ``start_*`` / ``finish_*`` flows
 create grants and connections, :meth:`Broker.credentials_for` says what to put
-on a request, :meth:`Broker.request` sends one with the 401 rule, and
+on a request, its :class:`CredentialSession` (``Broker.session``) caches that
+for every door and carries the 401 rule (:class:`SessionAuth`),
+:meth:`Broker.request` sends one call through it, and
 :func:`jiragw.broker.loopback.wait_for_callback` is the CLI's one-shot
 callback listener.
 """
@@ -20,7 +22,7 @@ from jiragw.broker.connect_oauth2 import (
     start_dc_oauth,
     start_oauth,
 )
-from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat
+from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat, reconnect_static
 from jiragw.broker.connected import Connected
 from jiragw.broker.credentials import Credentials, OAuth1Signer
 from jiragw.broker.manage import (
@@ -31,16 +33,19 @@ from jiragw.broker.manage import (
     show_connection,
 )
 from jiragw.broker.retry import RetryPolicy
+from jiragw.broker.session import CredentialSession, SessionAuth
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "Broker",
     "Connected",
     "ConnectionView",
+    "CredentialSession",
     "Credentials",
     "OAuth1Signer",
     "PendingAuthorization",
     "RetryPolicy",
+    "SessionAuth",
     "connect_api_token",
     "connect_basic",
     "connect_client_credentials",
@@ -49,6 +54,7 @@ __all__ = [
     "finish_oauth1",
     "finish_oauth1_oob",
     "list_connections",
+    "reconnect_static",
     "remove_connection",
     "revoke_connection",
     "show_connection",
