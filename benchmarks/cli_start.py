@@ -9,7 +9,9 @@ every launch.
 The help cases are timed with hyperfine when it is installed (``-N``, no
 shell), else with a loop of subprocess runs; ``jiragw mcp`` is always timed
 here, from spawning the process to reading its ``initialize`` answer on
-stdout, then its stdin is closed and it exits. For that case the benchmark
+stdout, then its stdin is closed and it exits. Wall times are judged against
+the targets; the CPU column (user + system per run, the whole process) is
+shown beside them because it moves less when other work shares the machine. For that case the benchmark
 first makes a SQLite store and a master key in a temporary directory and
 connects a sandbox Cloud site (in-process, API token) as ``demo``, as
 ``jiragw connect api-token`` would; nothing is served, since answering
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,6 +64,7 @@ INITIALIZE = {
 class Figures:
     name: str
     seconds: list[float]
+    cpu_seconds: float  # user + system per run, mean: less swayed by other load than wall time
     target_ms: float | None = None
 
     @property
@@ -112,10 +116,18 @@ def prepare_store(directory: Path) -> dict[str, str]:
     return {**environ, **env}
 
 
-def loop(run: Callable[[], float], runs: int, warmup: int) -> list[float]:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def loop(run: Callable[[], float], runs: int, warmup: int) -> tuple[list[float], float]:
+    """Wall seconds of each run, and the mean CPU seconds of one."""
     for _ in range(warmup):
         run()
-    return [run() for _ in range(runs)]
+    before = children_cpu()
+    seconds = [run() for _ in range(runs)]
+    return seconds, (children_cpu() - before) / runs
 
 
 def timed_run(argv: list[str], env: dict[str, str]) -> Callable[[], float]:
@@ -151,8 +163,8 @@ def timed_initialize(argv: list[str], env: dict[str, str]) -> Callable[[], float
 
 def hyperfine(
     commands: dict[str, list[str]], env: dict[str, str], runs: int, warmup: int
-) -> dict[str, list[float]]:
-    """Each command's run times by hyperfine (no shell), by name."""
+) -> dict[str, tuple[list[float], float]]:
+    """Each command's wall times and mean CPU time by hyperfine (no shell), by name."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "times.json"
         argv = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs)]
@@ -161,7 +173,7 @@ def hyperfine(
             argv += ["--command-name", name, subprocess.list2cmdline(command)]
         subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
         results = json.loads(out.read_text())["results"]
-    return {r["command"]: list(r["times"]) for r in results}
+    return {r["command"]: (list(r["times"]), r["user"] + r["system"]) for r in results}
 
 
 def main() -> None:
@@ -195,14 +207,14 @@ def main() -> None:
         mcp = loop(timed_initialize([*jiragw, "mcp", "--connection", "demo"], env), args.runs, args.warmup)
 
     targets = {"jiragw --help": 300.0, "jiragw keys --help": 300.0}
-    rows = [Figures(name, seconds, targets.get(name)) for name, seconds in times.items()]
+    rows = [Figures(name, wall, cpu, targets.get(name)) for name, (wall, cpu) in times.items()]
     floor = rows[0]
-    mcp_row = Figures("jiragw mcp: initialize answered", mcp, 700.0)
-    loop_row = Figures("python -c pass (subprocess loop)", loop_floor)
+    mcp_row = Figures("jiragw mcp: initialize answered", *mcp, 700.0)
+    loop_row = Figures("python -c pass (subprocess loop)", *loop_floor)
 
     tool = "hyperfine -N" if use_hyperfine else "subprocess loop"
     print(f"CLI start-up, {args.runs} runs each after {args.warmup} warm-up; help cases by {tool}")
-    print(f"{'case':<36} {'median':>9} {'mean':>9} {'min':>9} {'x python':>9}  target")
+    print(f"{'case':<36} {'median':>9} {'mean':>9} {'min':>9} {'cpu':>9} {'x python':>9}  target")
     for row, base in [*((r, floor) for r in rows), (loop_row, loop_row), (mcp_row, loop_row)]:
         verdict = ""
         if row.target_ms is not None:
@@ -210,7 +222,7 @@ def main() -> None:
         ratio = row.median_ms / base.median_ms
         print(
             f"{row.name:<36} {row.median_ms:>7.0f}ms {row.mean_ms:>7.0f}ms {row.min_ms:>7.0f}ms"
-            f" {ratio:>8.1f}x  {verdict}"
+            f" {row.cpu_seconds * 1000:>7.0f}ms {ratio:>8.1f}x  {verdict}"
         )
 
 
