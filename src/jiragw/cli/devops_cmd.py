@@ -1,15 +1,15 @@
 """``jiragw devops {build,deployment}``: tell Jira about a CI build or deployment from a pipeline.
 
-The data goes through the Builds /
-Deployments APIs (:mod:`jiragw.jira.resources.devops`) over a connection
-holding an OAuth 2.0 client-credentials (2LO) grant, named with
-``--connection`` (or picked by :mod:`jiragw.cli.connection_choice`); the
-broker renews its token. Issue keys come from
-``--issue`` (repeatable) and, with ``--from-git``, from the current branch
-name and the messages of the commits since ``--base`` (HEAD alone without
-one; :mod:`jiragw.jira.git_keys`). The report lists the accepted and rejected
-entities and the issue keys Jira does not know; the exit status is 1 when
-Jira rejected anything.
+The data goes through the Builds / Deployments APIs
+(:mod:`jiragw.jira.resources.devops`) over a connection holding an OAuth 2.0
+client-credentials (2LO) grant, named with ``--connection`` (or picked by
+:mod:`jiragw.cli.connection_choice`); the broker renews its token. Issue keys
+come from ``--issue`` (repeatable) and, with ``--from-git``, from the current
+branch name and the messages of the commits since ``--base`` (HEAD alone
+without one; :mod:`jiragw.jira.git_keys`). The report lists the accepted and
+rejected entities and the issue keys Jira does not know; the exit status is 1
+when Jira rejected anything. The root command registers this group lazily
+(its help texts name the SDK's values), so ``jiragw --help`` does not import it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """``jiragw export JQL [--connection NAME]``: every issue a query finds, as JSON Lines or CSV.
 
-The issues come from
-:func:`jiragw.jira.export.export` (concurrent, in JQL order, bounded memory)
-and are written as they arrive. JSON Lines carries each issue as Jira sent it;
-CSV flattens the chosen fields to readable strings
+The issues come from :func:`jiragw.jira.export.export` (concurrent, in JQL
+order, bounded memory) and are written as they arrive. JSON Lines carries each
+issue as Jira sent it; CSV flattens the chosen fields to readable strings
 (:func:`jiragw.jira.export.as_text`). A Rich progress bar (issues/s, ETA) is
 drawn on stderr when stderr is a terminal, and nothing when it is piped.
 Without ``--connection``, :mod:`jiragw.cli.connection_choice` picks it.
