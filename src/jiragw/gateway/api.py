@@ -54,11 +54,10 @@ from jiragw.gateway.api_models import (
     WhoAmI,
 )
 from jiragw.gateway.audit import Event
-from jiragw.gateway.ceiling import ADMIN_SCOPE, PRESETS, is_admin, preset_scopes
-from jiragw.gateway.key_admin import create_key, list_keys, revoke_key
 from jiragw.gateway.metrics import Metrics
 from jiragw.gateway.responses import api_error
 from jiragw.gateway.state import Gateway
+from jiragw.keys import ADMIN_SCOPE, PRESETS, create_key, is_admin, list_keys, preset_scopes, revoke_key
 from jiragw.store import KeyRecord, Tx
 from jiragw.store.audit import AuditFilter
 

@@ -15,8 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from jiragw.broker import ConnectionView
-from jiragw.gateway.ceiling import PRESETS
-from jiragw.gateway.key_admin import key_json
+from jiragw.keys import PRESETS, key_json
 from jiragw.store import KeyRecord
 from jiragw.store.audit import AuditRecord
 

@@ -1,6 +1,6 @@
-"""Admin UI: gateway keys - create (shown once), list, revoke (issue 5, "Inbound keys").
+"""Admin UI: gateway keys - create (shown once), list, revoke.
 
-Creation and revocation go through :mod:`jiragw.gateway.key_admin`, the one
+Creation and revocation go through :mod:`jiragw.keys`, the one
 implementation the API and CLI share; the admin is the ``created_by`` actor.
 The plaintext key appears on exactly one ``no-store`` page, right after
 creation, and nowhere else.
@@ -20,8 +20,7 @@ from jiragw.errors import InvalidInput, JiragwError
 from jiragw.gateway.admin.pages_connections import when
 from jiragw.gateway.admin.pages_mcp import http_config
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.gateway.ceiling import PRESETS, all_scopes, preset_scopes
-from jiragw.gateway.key_admin import create_key, list_keys, revoke_key
+from jiragw.keys import PRESETS, all_scopes, create_key, list_keys, preset_scopes, revoke_key
 from jiragw.store import KeyRecord, Tx
 from jiragw.store.keys import ALL
 
