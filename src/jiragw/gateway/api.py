@@ -16,7 +16,6 @@ stable codes; validation errors are 400 ``invalid_input`` (never 422 or 500).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import time
@@ -185,7 +184,7 @@ def build_api() -> FastAPI:
 
     @api.get("/whoami", tags=["keys"], summary="The calling key (any valid key)")
     async def whoami(gw: Gw, key: Caller) -> WhoAmI:
-        names = await gw.broker.db(_names)
+        names = await gw.store.run(_names)
         return WhoAmI(key=KeyOut.of(key, gw.now(), names), admin=is_admin(key))
 
     # -- connections ----------------------------------------------------------------------
@@ -234,8 +233,8 @@ def build_api() -> FastAPI:
 
     @api.get("/keys", tags=["keys"], summary="Every inbound key (never the key itself)")
     async def keys_list(gw: Gw, key: Admin) -> list[KeyOut]:
-        records = await asyncio.to_thread(list_keys, gw.store)
-        names = await gw.broker.db(_names)
+        records = await gw.store.call(list_keys)
+        names = await gw.store.run(_names)
         now = gw.now()
         return [KeyOut.of(r, now, names) for r in records]
 
@@ -265,35 +264,33 @@ def build_api() -> FastAPI:
             expires = _utc(body.expires_at, "expires_at") if body.expires_at is not None else None
             if body.expires_in_days is not None:
                 expires = gw.now() + timedelta(days=body.expires_in_days)
-            minted, record = await asyncio.to_thread(
-                lambda: create_key(
-                    gw.store,
-                    name=body.name,
-                    connections=body.connections,
-                    created_by=f"key:{key.id}",
-                    preset=body.preset,
-                    scopes=body.scopes,
-                    read_only=body.read_only,
-                    expires_at=expires,
-                )
+            minted, record = await gw.store.call(
+                create_key,
+                name=body.name,
+                connections=body.connections,
+                created_by=f"key:{key.id}",
+                preset=body.preset,
+                scopes=body.scopes,
+                read_only=body.read_only,
+                expires_at=expires,
             )
-        names = await gw.broker.db(_names)
+        names = await gw.store.run(_names)
         out = KeyOut.of(record, gw.now(), names)
         response.headers["Location"] = f"{PREFIX}/keys/{record.id}"
         return KeyCreated(**out.model_dump(), key=minted.secret.reveal())
 
     @api.get("/keys/{ref}", tags=["keys"], summary="One key, by id or name")
     async def keys_show(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
-        record = await gw.broker.db(lambda tx: tx.keys.find(ref))
-        names = await gw.broker.db(_names)
+        record = await gw.store.run(lambda tx: tx.keys.find(ref))
+        names = await gw.store.run(_names)
         return KeyOut.of(record, gw.now(), names)
 
     @api.post("/keys/{ref}/revoke", tags=["keys"], summary="Revoke a key, effective at once")
     async def keys_revoke(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
         with _audited(gw, key, "api.key.revoke", "POST", ref):
-            record = await asyncio.to_thread(revoke_key, gw.store, ref, actor=f"key:{key.id}")
+            record = await gw.store.call(revoke_key, ref, actor=f"key:{key.id}")
             gw.forget_key(record.id)
-        names = await gw.broker.db(_names)
+        names = await gw.store.run(_names)
         return KeyOut.of(record, gw.now(), names)
 
     # -- audit ----------------------------------------------------------------------------
@@ -353,7 +350,7 @@ def build_api() -> FastAPI:
                 next_before_id=None if oldest_first else cursor,
             )
 
-        return await gw.broker.db(read)
+        return await gw.store.run(read)
 
     api.openapi = lambda: _openapi(api)  # type: ignore[method-assign]
     return api

@@ -74,7 +74,7 @@ class Access:
 
     async def connections(self) -> list[ConnectionRecord]:
         """The connections this session may use, by name."""
-        everything = await self.broker.db(lambda tx: tx.connections.list())
+        everything = await self.broker.store.run(lambda tx: tx.connections.list())
         if self.key is not None:
             key = self.key
             found = [c for c in everything if key.allows_connection(c.id)]

@@ -3,7 +3,9 @@
 Start from :class:`Store` (``Store.open(url, keyring)`` or
 ``Store.from_settings(settings)``), then ``with store.transaction() as tx:``
 and use ``tx.grants``, ``tx.connections``, ``tx.states``, ``tx.audit``, ``tx.keys`` and ``tx.admin``.
-Synchronous on purpose; the broker runs it in threads.
+Synchronous on purpose; async code goes through its one async face,
+``await store.run(fn, write=...)`` (one transaction in a worker thread) or
+``await store.call(fn, ...)`` (a function of the store, in a worker thread).
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ async def audit_page(ui: AdminUI, ctx: Ctx) -> Response:
     params = ctx.request.query_params
     given = {name: params.get(name, "").strip()[:200] for name in _FILTERS}
     await ui.gw.audit.flush()
-    events, error = await ui.gw.broker.db(_search(given))
+    events, error = await ui.gw.store.run(_search(given))
     return ui.render(
         "audit.html", ctx.session, title="Audit", filters=given, events=events, limit=LIMIT, error=error
     )

@@ -8,7 +8,6 @@ creation, and nowhere else.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -42,8 +41,8 @@ def _names(tx: Tx) -> dict[str, str]:
 
 
 async def _page(ui: AdminUI, ctx: Ctx, *, error: str = "", status: int = 200) -> Response:
-    records = await asyncio.to_thread(list_keys, ui.gw.store)
-    names = await ui.gw.broker.db(_names)
+    records = await ui.gw.store.call(list_keys)
+    names = await ui.gw.store.run(_names)
     now = ui.gw.now()
     keys: list[dict[str, Any]] = [
         {
@@ -95,9 +94,8 @@ async def create(ui: AdminUI, ctx: Ctx) -> Response:
         if not name:
             raise InvalidInput("give the key a name")
         custom = preset == "custom"
-        minted, record = await asyncio.to_thread(
+        minted, record = await ui.gw.store.call(
             create_key,
-            ui.gw.store,
             name=name,
             connections=ctx.fields("connections"),
             created_by=ctx.session.actor,
@@ -125,7 +123,7 @@ async def create(ui: AdminUI, ctx: Ctx) -> Response:
 async def revoke(ui: AdminUI, ctx: Ctx) -> Response:
     key_id = str(ctx.request.path_params["key_id"])
     try:
-        record = await asyncio.to_thread(revoke_key, ui.gw.store, key_id, actor=ctx.session.actor)
+        record = await ui.gw.store.call(revoke_key, key_id, actor=ctx.session.actor)
     except JiragwError as exc:
         ui.flash(ctx.session, f"Not revoked: {exc.message} [{exc.code}]", "error")
         return ui.redirect("/keys")
