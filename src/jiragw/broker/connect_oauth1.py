@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jiragw.auth import oauth1
+from jiragw.auth.callback import flow_key
 from jiragw.broker.broker import Broker
-from jiragw.broker.callback_query import flow_key
 from jiragw.broker.connect_oauth2 import PendingAuthorization
 from jiragw.broker.connected import Connected, save_connections
 from jiragw.broker.transport import send

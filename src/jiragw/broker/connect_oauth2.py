@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jiragw.auth import dc_oauth2, oauth2_3lo
-from jiragw.auth.callback import check_callback, hash_state, new_state
+from jiragw.auth.callback import check_callback, flow_key, hash_state, new_state
 from jiragw.auth.tokens import parse_token_response
 from jiragw.broker.broker import Broker
-from jiragw.broker.callback_query import flow_key
 from jiragw.broker.connected import Connected, save_connections
 from jiragw.broker.transport import send
 from jiragw.errors import InvalidInput, StateMismatch

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jiragw import __version__
 from jiragw.broker import list_connections, remove_connection, revoke_connection, show_connection
-from jiragw.errors import InvalidInput, JiragwError, NotFound, PermissionDenied
+from jiragw.errors import InvalidInput, JiragwError, PermissionDenied
 from jiragw.gateway import api_docs
 from jiragw.gateway.api_models import (
     CONNECTION_NAME,
@@ -57,8 +57,7 @@ from jiragw.gateway.metrics import Metrics
 from jiragw.gateway.responses import api_error
 from jiragw.gateway.state import Gateway
 from jiragw.keys import ADMIN_SCOPE, PRESETS, create_key, is_admin, list_keys, preset_scopes, revoke_key
-from jiragw.store import KeyRecord, Tx
-from jiragw.store.audit import AuditFilter
+from jiragw.store import AuditFilter, KeyRecord, Tx, resolve_audit_filter
 
 __all__ = ["PREFIX", "build_api", "routes"]
 
@@ -325,22 +324,16 @@ def build_api() -> FastAPI:
             raise InvalidInput("since needs a time zone (e.g. 2024-01-01T00:00:00Z)")
 
         def read(tx: Tx) -> AuditPage:
-            connection_id = None
-            if connection is not None:
-                try:
-                    connection_id = tx.connections.get_by_name(connection).id
-                except NotFound:
-                    connection_id = connection  # an id, or a connection removed since
-            flt = AuditFilter(
+            given = AuditFilter(
                 actor=actor,
                 action=action,
-                connection_id=connection_id,
                 key_id=key_id,
                 outcome=outcome,
                 since=_utc(since, "since") if since is not None else None,
                 after_id=after_id,
                 before_id=before_id,
             )
+            flt = resolve_audit_filter(tx, given, connection=connection)
             oldest_first = order == "oldest"
             rows = tx.audit.search(flt, limit=limit, oldest_first=oldest_first)
             cursor = rows[-1].id if len(rows) == limit else None

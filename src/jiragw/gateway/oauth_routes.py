@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from jiragw.auth.callback import flow_key
 from jiragw.broker import (
     Connected,
     PendingAuthorization,
@@ -40,7 +41,6 @@ from jiragw.broker import (
     start_oauth,
     start_oauth1,
 )
-from jiragw.broker.callback_query import flow_key
 from jiragw.errors import InvalidInput, JiragwError, StateMismatch, StateMissing
 from jiragw.gateway.admin.forms import connect_forms, sandbox_client_secret
 from jiragw.gateway.admin.pages_connect import announce, form_page

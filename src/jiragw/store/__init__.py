@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditFilter, AuditRecord, AuditRepo
+from jiragw.store.audit_filter import resolve_audit_filter
 from jiragw.store.connections import ConnectionRecord, ConnectionRepo
 from jiragw.store.engine import alembic_config, current_revision, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
@@ -47,5 +48,6 @@ __all__ = [
     "current_revision",
     "make_engine",
     "migrate",
+    "resolve_audit_filter",
     "rewrap_all",
 ]
