@@ -1,7 +1,9 @@
 """Users: get one, search, assignable-user search, bulk get and the user picker.
 
 Implements ``getUser``, ``findUsers``, ``findAssignableUsers``,
-``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud) and ``findUsersForPicker``.
+``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud), ``getAllUsers``/``getAllUsersDefault`` (Cloud's
+``users/search`` and ``users``: every user, inactive ones too, paged by ``startAt``/``maxResults``)
+and ``findUsersForPicker``.
 
 Cloud and DC name users differently, as the real products do: Cloud takes
 ``accountId`` and a free-text ``query`` (and refuses ``username`` as Cloud's
@@ -110,6 +112,13 @@ async def find_users(ctx: Ctx) -> list[dict[str, Any]]:
         active, inactive = ctx.query_bool("includeActive", True), ctx.query_bool("includeInactive", False)
         users = [u for u in users if (active if u.active else inactive) and _matches(ctx, u, term)]
     return _plain_page(ctx, _sorted(users))
+
+
+@endpoint("GET", "/rest/api/{version}/users", "getAllUsersDefault", flavors=("cloud",))
+@endpoint("GET", "/rest/api/{version}/users/search", "getAllUsers", flavors=("cloud",))
+async def get_all_users(ctx: Ctx) -> list[dict[str, Any]]:
+    # Every user, inactive ones too, unlike the searches (DC lists users through findUsers).
+    return _plain_page(ctx, _sorted(list(ctx.instance.users.values())))
 
 
 def _filter_assignable(ctx: Ctx, term: str) -> list[User]:
