@@ -114,6 +114,7 @@ async def revoke_connection(broker: Broker, name: str, *, reason: str = "revoked
         )
 
     await broker.store.run(write, write=True)
+    broker.session.forget()  # this process stops using it at once; others within the cache's TTL
 
 
 async def remove_connection(broker: Broker, name: str) -> None:
@@ -133,3 +134,4 @@ async def remove_connection(broker: Broker, name: str) -> None:
         )
 
     await broker.store.run(write, write=True)
+    broker.session.forget()
