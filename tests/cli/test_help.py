@@ -13,7 +13,7 @@ from typer.core import TyperGroup, TyperOption
 from jiragw.cli.app import app, main
 from jiragw.cli.command import Group
 from jiragw.cli.keys_cmd import PRESET_NAMES
-from jiragw.gateway.ceiling import PRESETS
+from jiragw.keys import PRESETS
 
 TYPER_NOTATION = re.compile(r"<(bool|str|int|float|path|datetime|list\[[^\]]*\])[^>]*>")
 

@@ -69,10 +69,6 @@ def test_the_light_modules_stay_light() -> None:
     assert _loaded_after("import jiragw, jiragw.errors, jiragw.config, jiragw.secrets") == set()
 
 
-@pytest.mark.xfail(
-    reason="jiragw.mcp.access takes the scope ceiling from jiragw.gateway until keys have their own layer",
-    strict=True,
-)
 def test_mcp_over_stdio_loads_no_gateway_and_no_sandbox(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -110,19 +110,9 @@ class Broker:
     def now(self) -> datetime:
         return self.store.clock()
 
-    def _run(self, fn: Callable[[Tx], T], write: bool) -> T:
-        with self.store.transaction(immediate=write) as tx:
-            return fn(tx)
-
     async def db(self, fn: Callable[[Tx], T], *, write: bool = False) -> T:
-        """Run ``fn`` in one transaction, in a worker thread (the store is synchronous).
-
-        ``write`` takes SQLite's write lock up front: a transaction that reads and
-        then writes would otherwise fail at once with "database is locked" when
-        another connection committed in between (WAL snapshot upgrade), instead
-        of waiting its turn.
-        """
-        return await asyncio.to_thread(self._run, fn, write)
+        """Run ``fn`` in one transaction in a worker thread: :meth:`jiragw.store.Store.run` on the store."""
+        return await self.store.run(fn, write=write)
 
     async def connection(self, ref: ConnectionRecord | str) -> ConnectionRecord:
         """The connection named ``ref`` (re-read when a record is given)."""

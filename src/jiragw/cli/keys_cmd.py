@@ -1,8 +1,7 @@
 """``jiragw keys {create,list,revoke}``: inbound gateway keys from the command line.
 
-DESIGN.md, "Public interface"; issue 5, "Inbound keys". The work is done by
-:mod:`jiragw.gateway.key_admin` (the one implementation the API and admin UI
-share) over the local store. ``create`` prints the new key once (with
+The work is done by :mod:`jiragw.keys` (the one implementation the API and
+admin UI share) over the local store. ``create`` prints the new key once (with
 ``--json``: one JSON object on the first stdout line, with ``"key"``); no
 other command ever prints it, and nothing secret is read from argv. The key
 administration and the store are imported when a command runs, not for
@@ -109,7 +108,7 @@ def create_cmd(
     as_json: Json = False,
 ) -> None:
     """Create a key and print it once; store it now, it cannot be shown again."""
-    from ..gateway.key_admin import create_key, key_json
+    from ..keys import create_key, key_json
 
     if preset is not None and scope:
         raise InvalidInput("give --preset or --scope, not both")
@@ -147,7 +146,7 @@ def create_cmd(
 @keys.command("list")
 def list_cmd(as_json: Json = False) -> None:
     """Every key: status, ceiling, connections, expiry and last use (never the key)."""
-    from ..gateway.key_admin import key_json, list_keys
+    from ..keys import key_json, list_keys
 
     with open_store() as store:
         now = store.clock()
@@ -180,7 +179,7 @@ def revoke_cmd(
     as_json: Json = False,
 ) -> None:
     """Revoke a key (at once for this process; a running gateway notices within seconds)."""
-    from ..gateway.key_admin import key_json, revoke_key
+    from ..keys import key_json, revoke_key
 
     with open_store() as store:
         record = revoke_key(store, ref, actor=ACTOR)

@@ -9,7 +9,7 @@ and all before any upstream call:
 3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target);
 4. the connection must exist *and* be allowed for the key; both failures answer
    the same 403 ``connection_denied``, so names cannot be probed;
-5. the scope ceiling is checked (:func:`jiragw.gateway.ceiling.check`) on the
+5. the scope ceiling is checked (:func:`jiragw.keys.check`) on the
    decoded path;
 6. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
    ``Content-Length`` first so nothing more is read);
@@ -60,7 +60,6 @@ from jiragw.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
-from jiragw.gateway import ceiling
 from jiragw.gateway.audit import Event
 from jiragw.gateway.headers import request_headers, response_headers
 from jiragw.gateway.links import LinkRewriter, rewritable
@@ -75,6 +74,7 @@ from jiragw.gateway.paths import (
 from jiragw.gateway.responses import jira_error
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import Upstreams, open_stream
+from jiragw.keys import check as check_ceiling
 from jiragw.store import ConnectionRecord, KeyRecord
 
 __all__ = ["Proxy", "routes"]
@@ -176,7 +176,7 @@ class Proxy:
             raise ConnectionDenied("this key may not use that connection (or it does not exist)")
         call.conn = conn
 
-        op = ceiling.check(key, scope["method"], path.decoded, gw.table)
+        op = check_ceiling(key, scope["method"], path.decoded, gw.table)
         if op is not None:
             call.target = op.path
         body = await _read_body(receive, gw.max_body_bytes, declared)

@@ -24,8 +24,8 @@ from jiragw.broker.session import CredentialSession
 from jiragw.config import Settings
 from jiragw.errors import KeyExpired, KeyInvalid, KeyRevoked
 from jiragw.gateway.audit import AuditWriter
-from jiragw.gateway.keys import hash_key, key_from_authorization
 from jiragw.gateway.metrics import Metrics
+from jiragw.keys import hash_key, key_from_authorization
 from jiragw.scopes import ScopeTable, load_scope_table
 from jiragw.store import KeyRecord, Store
 
