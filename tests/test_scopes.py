@@ -124,7 +124,7 @@ def test_allows_needs_one_full_set() -> None:
 
 def test_every_emulated_operation_maps_to_itself() -> None:
     """The gateway can scope-check every operation the sandbox serves (same template, same id)."""
-    from jiragw.sandbox.http import REGISTRY, build_routes
+    from jiragw.sandbox.http.dispatch import REGISTRY, build_routes
 
     build_routes("cloud")
     table = load_scope_table()

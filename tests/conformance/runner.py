@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import REGISTRY, Endpoint
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.http.dispatch import REGISTRY, Endpoint
 from jiragw.sandbox.oauth import oauth_state
+from jiragw.sandbox.state.model import Instance
 from tests.conformance.recipes import PLACEHOLDERS, ErrorRecipe, Recipe, Step
 
 __all__ = [

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import Endpoint, build_routes
+from jiragw.sandbox.http.dispatch import Endpoint, build_routes
 from jiragw.scopes import load_scope_table
 from tests.conformance.invariants import paging_problems, self_link_problems, user_identity_problems
 from tests.conformance.oas import Allowance, Problem, Spec, load_allowances, load_spec

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import REGISTRY, Endpoint, build_routes
+from jiragw.sandbox.http.dispatch import REGISTRY, Endpoint, build_routes
 from tests.conformance.oas import Spec, load_spec
 from tests.conformance.recipes import ERROR_RECIPES, ErrorRecipe
 from tests.conformance.runner import (

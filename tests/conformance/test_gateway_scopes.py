@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import Endpoint, build_routes
+from jiragw.sandbox.http.dispatch import Endpoint, build_routes
 from jiragw.scopes import Operation, load_scope_table
 from tests.conformance.recipes import recipes_for
 from tests.conformance.runner import (

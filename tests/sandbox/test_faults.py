@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from jiragw.sandbox.faults import Faults
+from jiragw.sandbox.state.faults import Faults
 
 
 def test_no_faults_by_default() -> None:

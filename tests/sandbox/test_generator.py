@@ -11,13 +11,12 @@ import orjson
 import pytest
 from jsonschema import Draft4Validator
 
-from jiragw.sandbox import persist
-from jiragw.sandbox.defaults import CUSTOM_FIELD_OPTIONS, WORKFLOWS
-from jiragw.sandbox.generator import generate
-from jiragw.sandbox.model import Instance, Issue, RichText
-from jiragw.sandbox.seed import build_sandbox, new_instance
-from jiragw.sandbox.seed_content import LABELS
-from jiragw.sandbox.state import Sandbox
+from jiragw.sandbox.seeding import build_sandbox, new_instance
+from jiragw.sandbox.seeding.content import LABELS
+from jiragw.sandbox.seeding.generator import generate
+from jiragw.sandbox.state import Sandbox, persist
+from jiragw.sandbox.state.defaults import CUSTOM_FIELD_OPTIONS, WORKFLOWS
+from jiragw.sandbox.state.model import Instance, Issue, RichText
 from tests.conftest import SPEC_DIR, need_shared
 
 NOW = datetime(2025, 6, 1, 14, 30, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jiragw.sandbox.model import Instance, Issue, IssueType
+from jiragw.sandbox.state.model import Instance, Issue, IssueType
 
 STORY, SUBTASK, EPIC = "10001", "10003", "10000"
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from jiragw.sandbox.paging import PageTokenError, decode_page_token, encode_page_token
+from jiragw.sandbox.http.paging import PageTokenError, decode_page_token, encode_page_token
 
 
 def test_round_trip() -> None:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from jiragw.errors import SandboxError
-from jiragw.sandbox import persist
-from jiragw.sandbox.model import (
+from jiragw.sandbox.seeding import build_sandbox
+from jiragw.sandbox.state import RequestKey, Sandbox, persist
+from jiragw.sandbox.state.model import (
     Comment,
     Dashboard,
     Filter,
@@ -23,8 +24,6 @@ from jiragw.sandbox.model import (
     Version,
     Workflow,
 )
-from jiragw.sandbox.seed import build_sandbox
-from jiragw.sandbox.state import RequestKey, Sandbox
 
 ENTITY_ATTRS = (
     "users",

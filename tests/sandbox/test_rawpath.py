@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Match, Mount, Route
 
-from jiragw.sandbox.rawpath import RawPathRoute, raw_route_path
+from jiragw.sandbox.http.rawpath import RawPathRoute, raw_route_path
 
 
 async def _echo(request: Request) -> JSONResponse:

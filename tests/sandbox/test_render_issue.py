@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.render_issue import FieldSelection
+from jiragw.sandbox.issues.render import FieldSelection
 from tests.sandbox.routes.test_issues import CLOUD, DC, create, pkey
 
 Auth = Callable[[str, str], dict[str, str]]

@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from jiragw.sandbox.model import RichText
-from jiragw.sandbox.richtext import adf_to_wiki, as_adf, as_wiki, is_adf_doc, wiki_to_adf
+from jiragw.sandbox.rendering.richtext import adf_to_wiki, as_adf, as_wiki, is_adf_doc, wiki_to_adf
+from jiragw.sandbox.state.model import RichText
 from tests.conftest import SPEC_DIR, need_shared
 
 WIKI_SAMPLES = [

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jiragw.sandbox.generator import generate
-from jiragw.sandbox.model import Instance
-from jiragw.sandbox.seed import new_instance
-from jiragw.sandbox.seed_agile import CLOSED_SPRINTS, FUTURE_SPRINTS, SPRINT_DAYS, seed_agile
+from jiragw.sandbox.seeding import new_instance
+from jiragw.sandbox.seeding.agile import CLOSED_SPRINTS, FUTURE_SPRINTS, SPRINT_DAYS, seed_agile
+from jiragw.sandbox.seeding.generator import generate
+from jiragw.sandbox.state.model import Instance
 
 NOW = datetime(2025, 6, 1, 14, 30, tzinfo=UTC)
 SPRINT = "customfield_10021"
@@ -112,7 +112,7 @@ def test_same_arguments_same_boards_and_sprints() -> None:
 def test_issues_are_the_same_as_without_agile_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """Boards come after the issues from a random stream of their own: no issue changes but its sprint."""
     with_agile = seeded(issues=300)
-    monkeypatch.setattr("jiragw.sandbox.generator.seed_agile", lambda inst, **kw: None)
+    monkeypatch.setattr("jiragw.sandbox.seeding.generator.seed_agile", lambda inst, **kw: None)
     without = seeded(issues=300)
     assert without.boards == {}
     assert any(SPRINT in i.custom for i in with_agile.issues.values())

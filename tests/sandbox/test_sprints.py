@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jiragw.sandbox.http import JiraHttpError
-from jiragw.sandbox.model import Instance, Issue, IssueType, Sprint, SprintState, StatusDef
-from jiragw.sandbox.sprints import (
+from jiragw.sandbox.http.dispatch import JiraHttpError
+from jiragw.sandbox.issues.sprints import (
     CLOSED_SPRINT,
     INCOMPLETE_SUBTASKS,
     SPRINT_FIELD,
@@ -26,6 +25,7 @@ from jiragw.sandbox.sprints import (
     sprint_change,
     sprint_ids,
 )
+from jiragw.sandbox.state.model import Instance, Issue, IssueType, Sprint, SprintState, StatusDef
 
 T0 = datetime(2030, 1, 1, 9, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jiragw.sandbox.model import Comment, Issue, RichText
-from jiragw.sandbox.text import issue_text, plain_text
+from jiragw.sandbox.rendering.text import issue_text, plain_text
+from jiragw.sandbox.state.model import Comment, Issue, RichText
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -15,10 +15,10 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
 from .admin import admin_routes
-from .http import build_routes
+from .http.dispatch import build_routes
 from .oauth import install as install_oauth
 from .oauth import oauth_routes
-from .state import Sandbox
+from .state.sandbox import Sandbox
 
 __all__ = ["create_app"]
 

@@ -9,7 +9,7 @@
   and OAuth 2.0 with PKCE (:mod:`.dc_oauth2`);
 - client registration through the admin endpoint (:mod:`.registration`).
 
-:func:`install` hooks the bearer checks into :mod:`jiragw.sandbox.auth`;
+:func:`install` hooks the bearer checks into :mod:`jiragw.sandbox.http.auth`;
 :func:`oauth_routes` are mounted by :func:`jiragw.sandbox.app.create_app`
 ahead of the instance mounts.
 """
@@ -30,7 +30,7 @@ from .state import OAuthState, oauth_state
 from .token_endpoint import token_routes
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["OAuthState", "install", "oauth_routes", "oauth_state"]
 

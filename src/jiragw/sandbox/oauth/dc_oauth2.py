@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..auth import AuthResult
-from ..http import JiraHttpError
-from ..model import Instance
+from ..http.auth import AuthResult
+from ..http.dispatch import JiraHttpError
+from ..state.model import Instance
 from .apps import DC_SCOPES, AppKind, OAuthApp
 from .authorize import demo_consenters, form_fields, redirect_with
 from .pages import ConsentPage, error_page
@@ -30,7 +30,7 @@ from .state import CONSENT_LIFETIME, PendingConsent, oauth_state
 from .token_endpoint import authenticate_client, exchange
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["dc_bearer", "dc_oauth2_routes"]
 

@@ -35,9 +35,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..auth import AuthResult
-from ..http import JiraHttpError
-from ..model import Instance
+from ..http.auth import AuthResult
+from ..http.dispatch import JiraHttpError
+from ..state.model import Instance
 from .apps import digest
 from .authorize import demo_consenters, form_fields
 from .pages import ConsentPage, error_page
@@ -45,7 +45,7 @@ from .plumbing import Call, OAuthHttpError, oauth_route
 from .state import CONSENT_LIFETIME, AccessToken1, OAuthState, PendingConsent, RequestToken, oauth_state
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["ACCESS_TOKEN_LIFETIME", "SandboxValidator", "dc_oauth1", "oauth1_routes"]
 

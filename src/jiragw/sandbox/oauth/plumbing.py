@@ -1,13 +1,13 @@
 """Request plumbing shared by the emulated OAuth servers: counting, faults, bodies, errors.
 
-:func:`oauth_route` wraps a handler the way :mod:`jiragw.sandbox.http` wraps
+:func:`oauth_route` wraps a handler the way :mod:`jiragw.sandbox.http.dispatch` wraps
 Jira's: it applies the sandbox's injected latency and error statuses, maps
 :class:`OAuthHttpError` to its JSON (or form) body, and counts the call in
 ``Sandbox.counters`` under a :class:`RequestKey` whose credential is a label
 (``client:{client_id}``, a user's email), never a secret, so tests can assert
 "exactly one refresh call". Token responses carry ``Cache-Control: no-store``
 (RFC 6749 §5.1). Routes whose ids may hold an encoded ``/`` are matched on the
-raw path (:mod:`jiragw.sandbox.rawpath`).
+raw path (:mod:`jiragw.sandbox.http.rawpath`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...errors import SandboxError
-from ..rawpath import RawPathRoute
-from ..state import RequestKey, Sandbox
+from ..http.rawpath import RawPathRoute
+from ..state.sandbox import RequestKey, Sandbox
 from .state import OAuthState, oauth_state
 
 __all__ = ["Call", "OAuthHttpError", "json_reply", "oauth_error", "oauth_route", "read_params"]

@@ -17,7 +17,7 @@ from .scope_match import all_granular_scopes
 from .tokens import TokenStore
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = [
     "CONSENT_LIFETIME",

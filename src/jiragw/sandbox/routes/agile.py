@@ -2,7 +2,7 @@
 
 Every Agile operation (these and :mod:`~jiragw.sandbox.routes.agile_writes`)
 is also served under ``/rest/agile/latest``, Jira's alias of 1.0
-(:func:`jiragw.sandbox.http.build_routes`).
+(:func:`jiragw.sandbox.http.dispatch.build_routes`).
 
 The same on Cloud sites and Data Center instances (the Software spec, tags
 "Board" and "Sprint"):
@@ -32,13 +32,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..defaults import SPRINT_FIELD_ID
-from ..http import Ctx, bad_request, endpoint, not_found
+from ..http.dispatch import Ctx, bad_request, endpoint, not_found
+from ..issues.render import FieldSelection
 from ..jql import compile_jql
 from ..jql.parser import parse
-from ..model import BROWSE, Board, Issue, Sprint
-from ..render_agile import render_board, render_sprint
-from ..render_issue import FieldSelection
+from ..rendering.agile import render_board, render_sprint
+from ..state.defaults import SPRINT_FIELD_ID
+from ..state.model import BROWSE, Board, Issue, Sprint
 from .filters import can_view
 from .search import SearchParams, render_search_page
 

@@ -1,7 +1,7 @@
 """Issue comments: ``getComments``, ``addComment``, ``getComment``, ``updateComment``,
 ``deleteComment`` and (Cloud) ``getCommentsByIds`` (``POST /comment/list``).
 
-Bodies are ADF on REST v3 and wiki strings on v2 (see :mod:`jiragw.sandbox.richtext`).
+Bodies are ADF on REST v3 and wiki strings on v2 (see :mod:`jiragw.sandbox.rendering.richtext`).
 Adding, editing or deleting a comment bumps the issue's ``updated`` and marks its
 search text stale; Jira does not record comments in the changelog.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import InvalidValue, new_comment, parse_rich, visible_issue
-from ..model import BROWSE, COMMENT, DELETE, EDIT, Comment, Issue, RichText
-from ..render_issue import render_comment
-from ..richtext import as_wiki
+from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..issues.fields import InvalidValue, new_comment, parse_rich, visible_issue
+from ..issues.render import render_comment
+from ..rendering.richtext import as_wiki
+from ..state.model import BROWSE, COMMENT, DELETE, EDIT, Comment, Issue, RichText
 
 __all__: list[str] = []
 

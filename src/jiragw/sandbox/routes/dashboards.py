@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint, not_found
-from ..model import Dashboard, Instance
-from ..render import page_bean, render_user
+from ..http.dispatch import Ctx, JiraHttpError, bad_request, endpoint, not_found
+from ..rendering.shapes import page_bean, render_user
+from ..state.model import Dashboard, Instance
 from .filters import (
     can_edit,
     can_view,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..model import ADMIN, FieldDef
-from ..render import page_bean
+from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..rendering.shapes import page_bean
+from ..state.model import ADMIN, FieldDef
 
 __all__ = ["CUSTOM_TYPES", "CustomType"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint
-from ..model import ADMIN, BROWSE, Filter, Instance, User
-from ..render import page_bean, render_project_ref, render_user
+from ..http.dispatch import Ctx, JiraHttpError, bad_request, endpoint
+from ..rendering.shapes import page_bean, render_project_ref, render_user
+from ..state.model import ADMIN, BROWSE, Filter, Instance, User
 
 __all__ = [
     "NOT_AVAILABLE",

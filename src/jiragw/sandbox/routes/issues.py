@@ -3,8 +3,8 @@
 Operations ``createIssue``, ``createIssues``, ``getIssue``, ``bulkFetchIssues``
 (Cloud), ``editIssue``, ``deleteIssue``, ``assignIssue`` and ``getChangeLogs``
 (Cloud) of the platform spec's "Issues" group. Payload validation lives in
-:mod:`jiragw.sandbox.issue_fields`, the issue's JSON in
-:mod:`jiragw.sandbox.render_issue`. Issue properties (``getIssuePropertyKeys``,
+:mod:`jiragw.sandbox.issues.fields`, the issue's JSON in
+:mod:`jiragw.sandbox.issues.render`. Issue properties (``getIssuePropertyKeys``,
 ``get/set/deleteIssueProperty``) and watchers (``getIssueWatchers``,
 ``addWatcher``, ``removeWatcher``) close the module.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import (
+from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..issues.fields import (
     EDIT_SCREEN,
     ISSUE_404,
     InvalidValue,
@@ -26,9 +26,9 @@ from ..issue_fields import (
     user_ref_id,
     visible_issue,
 )
-from ..model import BROWSE, CREATE, DELETE, EDIT, Issue, Project
-from ..render import page_bean, render_user
-from ..render_issue import FieldSelection, render_changelog_entry, render_issue
+from ..issues.render import FieldSelection, render_changelog_entry, render_issue
+from ..rendering.shapes import page_bean, render_user
+from ..state.model import BROWSE, CREATE, DELETE, EDIT, Issue, Project
 from .transitions import perform_transition
 
 __all__ = ["create_one"]

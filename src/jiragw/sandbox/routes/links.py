@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import InvalidValue, new_comment, parse_rich, record, visible_issue
-from ..model import EDIT, ChangeItem, Issue, IssueLink, IssueLinkType
-from ..render_issue import render_link, render_link_type
+from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..issues.fields import InvalidValue, new_comment, parse_rich, record, visible_issue
+from ..issues.render import render_link, render_link_type
+from ..state.model import EDIT, ChangeItem, Issue, IssueLink, IssueLinkType
 
 __all__: list[str] = []
 

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, endpoint, not_found
-from ..model import Priority, Resolution
-from ..render import page_bean, render_issue_type, render_priority, render_status, render_status_category
+from ..http.dispatch import Ctx, endpoint, not_found
+from ..rendering.shapes import (
+    page_bean,
+    render_issue_type,
+    render_priority,
+    render_status,
+    render_status_category,
+)
+from ..state.model import Priority, Resolution
 
 # Status categories as (id, key), in Jira's order. Id 1 is Jira's "No Category",
 # which no status uses but the list still shows.

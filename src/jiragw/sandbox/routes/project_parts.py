@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint, not_found
-from ..model import BROWSE, Component, Instance, Project, Version
-from ..render import page_bean
+from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint, not_found
+from ..rendering.shapes import page_bean
+from ..state.model import BROWSE, Component, Instance, Project, Version
 from .project_access import (
     find_project,
     parse_date,

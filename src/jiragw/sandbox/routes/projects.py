@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..http import Ctx, Reply, bad_request, endpoint, not_found
-from ..model import BROWSE, CREATE, Instance, Project, User
-from ..render import page_bean, render_issue_type, render_status
+from ..http.dispatch import Ctx, Reply, bad_request, endpoint, not_found
+from ..rendering.shapes import page_bean, render_issue_type, render_status
+from ..state.model import BROWSE, CREATE, Instance, Project, User
 from . import createmeta, project_parts  # noqa: F401 - importing registers their endpoints
 from .project_access import (
     find_project,

@@ -1,7 +1,7 @@
 """Issue search: Cloud's enhanced ``search/jql``, DC's ``search``, and the approximate count.
 
 - Cloud ``GET/POST /rest/api/{2,3}/search/jql`` (``searchAndReconsileIssuesUsingJql[Post]``):
-  bounded JQL only, ``nextPageToken`` paging (see :mod:`jiragw.sandbox.paging`), no
+  bounded JQL only, ``nextPageToken`` paging (see :mod:`jiragw.sandbox.http.paging`), no
   ``total``; ``fields`` defaults to ``id``, ``maxResults`` must lie in 1..5000 and is
   silently lowered to 100 when fields beyond id/key are asked for.
 - Cloud ``POST /rest/api/{2,3}/search/approximate-count`` (``countIssues``).
@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint
+from ..http.dispatch import Ctx, JiraHttpError, bad_request, endpoint
+from ..http.paging import PageTokenError, decode_page_token, encode_page_token
+from ..issues.render import FieldSelection, render_issue
 from ..jql import compile_jql, compile_jql_lenient
-from ..model import BROWSE, Issue
-from ..paging import PageTokenError, decode_page_token, encode_page_token
-from ..render_issue import FieldSelection, render_issue
+from ..state.model import BROWSE, Issue
 
 __all__ = ["SearchParams", "render_search_page"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, endpoint
-from ..render import jira_datetime, render_user
+from ..http.dispatch import Ctx, endpoint
+from ..rendering.shapes import jira_datetime, render_user
 
 # Build facts reported by serverInfo; DC numbers look like a current 9.x LTS.
 _CLOUD_VERSION = ("1001.0.0-SNAPSHOT", [1001, 0, 0], 100_290)

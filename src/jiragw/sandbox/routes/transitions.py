@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, endpoint
-from ..issue_fields import apply_values, change_item, new_comment, parse_payload, record, visible_issue
-from ..model import TRANSITION, ChangeItem, Issue, Transition
-from ..render_issue import render_transition, transition_screen
+from ..http.dispatch import Ctx, JiraHttpError, endpoint
+from ..issues.fields import apply_values, change_item, new_comment, parse_payload, record, visible_issue
+from ..issues.render import render_transition, transition_screen
+from ..state.model import TRANSITION, ChangeItem, Issue, Transition
 
 __all__ = ["perform_transition"]
 

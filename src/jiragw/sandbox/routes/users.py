@@ -21,10 +21,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..http import Ctx, bad_request, endpoint, not_found
-from ..issue_fields import visible_issue
-from ..model import BROWSE, EDIT, TRANSITION, User
-from ..render import avatar_urls, page_bean, render_user
+from ..http.dispatch import Ctx, bad_request, endpoint, not_found
+from ..issues.fields import visible_issue
+from ..rendering.shapes import avatar_urls, page_bean, render_user
+from ..state.model import BROWSE, EDIT, TRANSITION, User
 from .project_access import find_project
 
 _SEARCH_CAP = 1000  # Jira returns at most 1000 users per search page

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .http import Ctx
-from .model import Board, Sprint
-from .render import avatar_urls
+from ..http.dispatch import Ctx
+from ..state.model import Board, Sprint
+from .shapes import avatar_urls
 
 __all__ = [
     "agile_url",

@@ -5,7 +5,7 @@
 :func:`render_issue` the bean with its expands (``renderedFields``, ``names``,
 ``schema``, ``transitions``, ``editmeta``, ``changelog``,
 ``versionedRepresentations``) and ``properties``. Rich text is ADF on REST v3
-and a wiki string on v2 (see :mod:`jiragw.sandbox.richtext`). Comments,
+and a wiki string on v2 (see :mod:`jiragw.sandbox.rendering.richtext`). Comments,
 changelog entries, transitions and issue links are rendered here too, since
 the issue bean embeds them.
 """
@@ -17,9 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .http import Ctx
-from .issue_fields import EDIT_SCREEN, field_metadata
-from .model import (
+from ..http.dispatch import Ctx
+from ..rendering.agile import sprint_field_value
+from ..rendering.richtext import as_adf, as_wiki
+from ..rendering.shapes import (
+    jira_date,
+    jira_datetime,
+    render_issue_type,
+    render_priority,
+    render_project_ref,
+    render_status,
+    render_user,
+)
+from ..state.model import (
     SPRINT_FIELD_TYPE,
     ChangeHistory,
     Comment,
@@ -29,17 +39,7 @@ from .model import (
     RichText,
     Transition,
 )
-from .render import (
-    jira_date,
-    jira_datetime,
-    render_issue_type,
-    render_priority,
-    render_project_ref,
-    render_status,
-    render_user,
-)
-from .render_agile import sprint_field_value
-from .richtext import as_adf, as_wiki
+from .fields import EDIT_SCREEN, field_metadata
 
 __all__ = [
     "EXPANDABLE",

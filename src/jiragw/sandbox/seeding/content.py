@@ -1,6 +1,6 @@
 """What the seed generator writes: word lists, templates and distributions, as data.
 
-:mod:`jiragw.sandbox.generator` reads only these tables, so making the seeded
+:mod:`jiragw.sandbox.seeding.generator` reads only these tables, so making the seeded
 Jira look different (another mix of issue types, more bugs, other teams) is an
 edit here, never a new branch there. Users are named by their demo key
 (``alice``); statuses, types, priorities and resolutions by their Jira names,

@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from .defaults import DEMO_USERS, install_defaults
-from .model import Instance, User
-from .routes.dashboards import ensure_default_dashboard
-from .state import Sandbox
+from ..routes.dashboards import ensure_default_dashboard
+from ..state.defaults import DEMO_USERS, install_defaults
+from ..state.model import Instance, User
+from ..state.sandbox import Sandbox
 
-__all__ = ["build_sandbox", "demo_users"]
+__all__ = ["build_sandbox", "demo_users", "new_instance", "populate"]
 
 
 def _derive(seed: int, *parts: str, length: int = 24) -> str:

@@ -1,12 +1,12 @@
 """Parsing and validating issue ``fields``/``update`` payloads; finding the issue a request names.
 
 Used by create, edit and transition (``IssueUpdateDetails`` in the spec). A
-payload is parsed field by field (:mod:`jiragw.sandbox.field_values`) into
+payload is parsed field by field (:mod:`jiragw.sandbox.issues.field_values`) into
 normalised model values, all errors gathered into one ErrorCollection worded
-like Jira's; :func:`jiragw.sandbox.issue_changes.apply_values` then writes
+like Jira's; :func:`jiragw.sandbox.issues.changes.apply_values` then writes
 them and returns the changelog items, and
-:func:`~jiragw.sandbox.issue_changes.record` stamps the issue. Field metadata
-lives in :mod:`jiragw.sandbox.field_meta`. The names other modules import from
+:func:`~jiragw.sandbox.issues.changes.record` stamps the issue. Field metadata
+lives in :mod:`jiragw.sandbox.issues.field_meta`. The names other modules import from
 here are re-exported from those modules.
 
 The parent a payload leaves an issue with is checked against Jira's issue
@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..http.dispatch import Ctx, JiraHttpError
+from ..rendering.richtext import as_wiki
+from ..state.model import BROWSE, Instance, Issue, Project, RichText
+from .changes import apply_values, change_item, current_value, new_comment, record
 from .field_meta import field_metadata
 from .field_values import LIST_FIELDS, InvalidValue, field_options, parse_rich, parse_value, user_ref_id
-from .http import Ctx, JiraHttpError
-from .issue_changes import apply_values, change_item, current_value, new_comment, record
-from .model import BROWSE, Instance, Issue, Project, RichText
-from .richtext import as_wiki
 from .sprints import SPRINT_FIELD, schedule_refusal
 
 __all__ = [

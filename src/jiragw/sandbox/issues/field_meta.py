@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..http.dispatch import Ctx
+from ..state.model import Instance, Project
 from .field_values import LIST_FIELDS, field_options
-from .http import Ctx
-from .model import Instance, Project
 
 __all__ = ["field_metadata"]
 
@@ -22,7 +22,7 @@ _FALLBACK_SCHEMAS: dict[str, dict[str, Any]] = {"parent": {"type": "issuelink", 
 
 def field_metadata(ctx: Ctx, project: Project, fid: str, *, required: bool = False) -> dict[str, Any] | None:
     """Jira's ``FieldMetadata`` for one settable field (``None`` for unknown ids)."""
-    from .render import render_priority
+    from ..rendering.shapes import render_priority
 
     inst: Instance = ctx.instance
     fdef = inst.fields.get(fid)

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .defaults import SPRINT_FIELD_ID
-from .http import bad_request
-from .model import ChangeItem, Instance, Issue, Sprint, SprintState
+from ..http.dispatch import bad_request
+from ..state.defaults import SPRINT_FIELD_ID
+from ..state.model import ChangeItem, Instance, Issue, Sprint, SprintState
 
 __all__ = [
     "CLOSED_SPRINT",

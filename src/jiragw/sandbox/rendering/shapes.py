@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .http import Ctx
-from .model import IssueType, Priority, Project, StatusDef, User
+from ..http.dispatch import Ctx
+from ..state.model import IssueType, Priority, Project, StatusDef, User
 
 __all__ = [
     "avatar_urls",

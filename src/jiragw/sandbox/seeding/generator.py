@@ -4,8 +4,8 @@
 with projects (components, versions), issues (types, statuses along the
 software workflow, people, priorities, labels, dates, custom fields),
 comments, changelogs, watchers and issue links, then boards and sprints
-(:mod:`jiragw.sandbox.seed_agile`). The distributions and words
-are the tables of :mod:`jiragw.sandbox.seed_content`.
+(:mod:`jiragw.sandbox.seeding.agile`). The distributions and words
+are the tables of :mod:`jiragw.sandbox.seeding.content`.
 
 Determinism: one ``random.Random`` per instance, seeded by the seed and the
 instance's kind and name; timestamps count back from ``now`` floored to the
@@ -33,9 +33,8 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from . import seed_content as sc
-from .defaults import CUSTOM_FIELD_OPTIONS
-from .model import (
+from ..state.defaults import CUSTOM_FIELD_OPTIONS
+from ..state.model import (
     ChangeHistory,
     ChangeItem,
     Comment,
@@ -48,7 +47,8 @@ from .model import (
     User,
     Version,
 )
-from .seed_agile import seed_agile
+from . import content as sc
+from .agile import seed_agile
 
 __all__ = ["Fragment", "generate"]
 

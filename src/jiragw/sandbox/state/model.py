@@ -3,7 +3,7 @@
 An instance is either a Cloud site (served under ``/sites/{name}``, REST v3
 and v2) or a Data Center instance (``/dc/{name}``, REST v2). Entities are
 plain slotted dataclasses keyed by integer ids; the JSON shapes Jira answers
-with are produced by :mod:`jiragw.sandbox.render`, never stored.
+with are produced by :mod:`jiragw.sandbox.rendering.shapes`, never stored.
 
 Rich text (descriptions, comment bodies, text custom fields) is kept in the
 format it was written in (:class:`RichText`), so a v2 client reading back a

@@ -3,7 +3,7 @@
 :class:`Faults` holds the knobs (set at start, changed at run time through
 the admin endpoint); :meth:`Faults.decide` looks at one request and returns
 what should happen to it (:class:`Decision`), without sleeping or doing I/O,
-so the request wrapper in :mod:`jiragw.sandbox.http` carries it out.
+so the request wrapper in :mod:`jiragw.sandbox.http.dispatch` carries it out.
 
 The rate limit follows Atlassian's burst model: a token bucket per
 credential holding ``rate_limit`` requests and refilled at ``rate_limit``

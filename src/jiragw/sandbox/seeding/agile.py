@@ -1,6 +1,6 @@
 """Seeded Jira Software data: one board per project, sprints on scrum boards, issues in sprints.
 
-Runs after the issues are generated (:func:`jiragw.sandbox.generator.generate`)
+Runs after the issues are generated (:func:`jiragw.sandbox.seeding.generator.generate`)
 with a random stream of its own, so the issues, their ids and everything else
 seeded before are exactly what they were without it. Every project gets a
 board tied to a saved filter (``project = KEY``, shared with the project, owned
@@ -23,8 +23,8 @@ import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from .defaults import SPRINT_FIELD_ID
-from .model import Board, BoardType, Filter, Instance, Issue, Project, Sprint, SprintState
+from ..state.defaults import SPRINT_FIELD_ID
+from ..state.model import Board, BoardType, Filter, Instance, Issue, Project, Sprint, SprintState
 
 __all__ = ["BOARD_TYPES", "SPRINT_GOALS", "seed_agile"]
 

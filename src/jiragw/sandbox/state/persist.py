@@ -34,7 +34,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import orjson
 
-from ..errors import SandboxError
+from ...errors import SandboxError
 from .clock import Clock
 from .faults import Faults
 from .model import (
@@ -53,7 +53,7 @@ from .model import (
     User,
     Version,
 )
-from .state import Sandbox
+from .sandbox import Sandbox
 
 __all__ = ["FORMAT", "Snapshot", "WriteBehind", "decoder", "encoder", "load", "save", "snapshot", "write"]
 

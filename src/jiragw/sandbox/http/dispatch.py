@@ -24,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import SandboxError
+from ...errors import SandboxError
+from ..state.model import Instance, Kind, User
+from ..state.sandbox import RequestKey, Sandbox
 from .auth import AuthResult, authenticate
-from .model import Instance, Kind, User
-from .state import RequestKey, Sandbox
 
 __all__ = [
     "REGISTRY",
@@ -359,7 +359,7 @@ def _dropping_response(response: Response) -> Response:
 
 def build_routes(kind: Kind) -> list[Route]:
     """Starlette routes for every registered endpoint that ``kind`` instances serve."""
-    from . import routes  # noqa: F401 - importing registers the endpoints
+    from .. import routes  # noqa: F401 - importing registers the endpoints
 
     grouped: dict[str, list[Endpoint]] = {}
     for ep in REGISTRY:

@@ -2,7 +2,7 @@
 
 REST v3 speaks ADF (``{"type": "doc", "version": 1, ...}``), REST v2 and Data
 Center speak wiki markup strings. The sandbox stores text in the format it was
-written (:class:`~jiragw.sandbox.model.RichText`) and converts on the way out,
+written (:class:`~jiragw.sandbox.state.model.RichText`) and converts on the way out,
 as Jira Cloud does: :func:`as_adf` for the v3 view, :func:`as_wiki` for v2.
 
 Covered: paragraphs, hard breaks, headings (``h1.``), text marks (``*strong*``,
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .model import RichText
+from ..state.model import RichText
 
 __all__ = ["ADF_REQUIRED", "adf_to_wiki", "as_adf", "as_wiki", "empty_doc", "is_adf_doc", "wiki_to_adf"]
 

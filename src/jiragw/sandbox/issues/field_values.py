@@ -3,7 +3,7 @@
 Create, edit and transition payloads (``IssueUpdateDetails`` in the platform
 spec) name fields by id; each system field has a parser here, custom fields are
 parsed by their schema type. A bad value raises :class:`InvalidValue` worded
-like Jira's field error, which :mod:`jiragw.sandbox.issue_fields` gathers into
+like Jira's field error, which :mod:`jiragw.sandbox.issues.fields` gathers into
 one ErrorCollection.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from .defaults import CUSTOM_FIELD_OPTIONS
-from .http import Ctx
-from .model import SPRINT_FIELD_TYPE, FieldDef, Project, RichText
-from .richtext import ADF_REQUIRED, is_adf_doc
+from ..http.dispatch import Ctx
+from ..rendering.richtext import ADF_REQUIRED, is_adf_doc
+from ..state.defaults import CUSTOM_FIELD_OPTIONS
+from ..state.model import SPRINT_FIELD_TYPE, FieldDef, Project, RichText
 
 __all__ = [
     "LIST_FIELDS",
@@ -240,8 +240,8 @@ def _custom(ctx: Ctx, fdef: FieldDef, raw: Any) -> Any:
 def _sprint(ctx: Ctx, raw: Any) -> int:
     """The id of the sprint to move the issue into (null, the backlog, never gets here).
 
-    The value is not the field's list of sprints: :func:`jiragw.sandbox.issue_changes.apply_values`
-    moves the issue as the Agile API does (see :mod:`jiragw.sandbox.sprints`).
+    The value is not the field's list of sprints: :func:`jiragw.sandbox.issues.changes.apply_values`
+    moves the issue as the Agile API does (see :mod:`jiragw.sandbox.issues.sprints`).
     """
     if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
         raise InvalidValue("Number value expected as the Sprint id.")

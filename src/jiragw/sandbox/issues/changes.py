@@ -1,6 +1,6 @@
 """Writing parsed field values to an issue, and the changelog Jira records for them.
 
-:func:`apply_values` takes what :mod:`jiragw.sandbox.field_values` parsed,
+:func:`apply_values` takes what :mod:`jiragw.sandbox.issues.field_values` parsed,
 writes it to the issue and returns the changelog items Jira would record for
 what actually changed (the ``field``, ``from``/``fromString`` and
 ``to``/``toString`` of the platform spec's ``ChangeDetails``); :func:`record`
@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ..http.dispatch import Ctx
+from ..rendering.richtext import as_wiki
+from ..state.model import ChangeHistory, ChangeItem, Comment, Issue, RichText
 from .field_values import LIST_FIELDS
-from .http import Ctx
-from .model import ChangeHistory, ChangeItem, Comment, Issue, RichText
-from .richtext import as_wiki
 from .sprints import SPRINT_FIELD, follow_parent, open_sprint, schedule, sprint_change
 
 __all__ = ["apply_values", "change_item", "current_value", "new_comment", "record"]

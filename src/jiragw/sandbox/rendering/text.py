@@ -1,6 +1,6 @@
 """Plain text out of the sandbox's rich text, for JQL text search (``~``).
 
-:func:`plain_text` flattens a :class:`~jiragw.sandbox.model.RichText`: an ADF
+:func:`plain_text` flattens a :class:`~jiragw.sandbox.state.model.RichText`: an ADF
 document is walked node by node (text, plus the visible text of mentions,
 emoji, status lozenges, dates and cards); a wiki string loses its most common
 markup (``*bold*``, ``h1.``, ``{code}``, ``[label|url]``, ``[~user]``, ...).
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from .model import Issue, RichText
+from ..state.model import Issue, RichText
 
 __all__ = ["issue_text", "plain_text", "plain_text_lower"]
 

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from .model import Instance, User
+from ..state.model import Instance, User
 
 if TYPE_CHECKING:
-    from .http import JiraHttpError
-    from .state import Sandbox
+    from ..state.sandbox import Sandbox
+    from .dispatch import JiraHttpError
 
 __all__ = [
     "AuthResult",
@@ -71,7 +71,7 @@ def _challenge(instance: Instance, request: Request) -> dict[str, str]:
 
 
 def _failed(instance: Instance, request: Request, label: str, message: str) -> AuthResult:
-    from .http import JiraHttpError
+    from .dispatch import JiraHttpError
 
     headers = {**_challenge(instance, request), "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"}
     return AuthResult(None, label, error=JiraHttpError(401, [message], headers=headers))
