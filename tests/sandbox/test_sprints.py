@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jiragw.sandbox.http.dispatch import JiraHttpError
+from jiragw.sandbox.http.errors import JiraHttpError
 from jiragw.sandbox.issues.sprints import (
     CLOSED_SPRINT,
     INCOMPLETE_SUBTASKS,

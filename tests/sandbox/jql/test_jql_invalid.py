@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiragw.sandbox.http.dispatch import JiraHttpError
+from jiragw.sandbox.http.errors import JiraHttpError
 from jiragw.sandbox.jql import JqlError, compile_jql
 from jiragw.sandbox.state.model import Instance
 

@@ -2,12 +2,16 @@
 
 - Cloud sites: ``Basic base64(email:api_token)``. A password instead of a
   token is refused, as Cloud refuses it; Bearer is not accepted on a site URL
-  (OAuth tokens go through ``api.atlassian.com/ex/jira/{cloudId}``, see the
-  ``bearer`` extension in :class:`jiragw.sandbox.state.Sandbox`).
+  (OAuth tokens go through ``api.atlassian.com/ex/jira/{cloudId}``, checked by
+  :attr:`AuthHooks.gateway_bearer`).
 - Data Center: ``Basic base64(username:password)`` and ``Bearer <PAT>``;
-  with the OAuth emulation installed also ``Bearer <OAuth 2.0 access token>``
-  (a bearer value that is no PAT goes to ``extensions["dc_bearer"]``) and
-  RSA-SHA1 signed ``OAuth ...`` requests (``extensions["dc_oauth1"]``).
+  with the OAuth emulation wired in also ``Bearer <OAuth 2.0 access token>``
+  (a bearer value that is no PAT goes to :attr:`AuthHooks.dc_bearer`) and
+  RSA-SHA1 signed ``OAuth ...`` requests (:attr:`AuthHooks.dc_oauth1`).
+
+The OAuth servers (:mod:`jiragw.sandbox.oauth`) sit above this module; the app
+(:func:`jiragw.sandbox.app.create_app`) hands their checks in as
+:class:`AuthHooks`, so authentication never reaches up to find them.
 
 Failures answer 401 with Jira's headers (``WWW-Authenticate``,
 ``X-Seraph-LoginReason``). Credential labels used in counters and rate-limit
@@ -21,17 +25,15 @@ import binascii
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
 from ..state.model import Instance, User
-
-if TYPE_CHECKING:
-    from ..state.sandbox import Sandbox
-    from .dispatch import JiraHttpError
+from ..state.sandbox import Sandbox
+from .errors import JiraHttpError
 
 __all__ = [
+    "AuthHooks",
     "AuthResult",
     "BearerAuthenticator",
     "DcBearerAuthenticator",
@@ -50,14 +52,22 @@ class AuthResult:
     challenge: dict[str, str] = field(default_factory=dict)
 
 
-# Hooks installed by the OAuth emulation (jiragw.sandbox.oauth) in ``Sandbox.extensions``:
-# "bearer": the API gateway's check of ``/ex/jira/{cloudId}`` requests (the request is
-# passed so that the hook can check the operation's scopes);
-BearerAuthenticator = Callable[["Sandbox", Instance, Request, str], AuthResult]
-# "dc_bearer": a DC bearer value that is no PAT; None when it is no OAuth token either;
-DcBearerAuthenticator = Callable[["Sandbox", Instance, Request, str], "AuthResult | None"]
-# "dc_oauth1": a DC request signed with OAuth 1.0a (``Authorization: OAuth ...``).
-DcOAuth1Authenticator = Callable[["Sandbox", Instance, Request], AuthResult]
+# The API gateway's check of a ``/ex/jira/{cloudId}`` bearer value (the request is
+# passed so that the hook can check the operation's scopes).
+BearerAuthenticator = Callable[[Sandbox, Instance, Request, str], AuthResult]
+# A DC bearer value that is no PAT; None when it is no OAuth token either.
+DcBearerAuthenticator = Callable[[Sandbox, Instance, Request, str], "AuthResult | None"]
+# A DC request signed with OAuth 1.0a (``Authorization: OAuth ...``).
+DcOAuth1Authenticator = Callable[[Sandbox, Instance, Request], AuthResult]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthHooks:
+    """The emulated OAuth servers' checks, wired in by the app; without them only Basic and PAT work."""
+
+    gateway_bearer: BearerAuthenticator | None = None
+    dc_bearer: DcBearerAuthenticator | None = None
+    dc_oauth1: DcOAuth1Authenticator | None = None
 
 
 def _eq(a: str, b: str) -> bool:
@@ -71,13 +81,13 @@ def _challenge(instance: Instance, request: Request) -> dict[str, str]:
 
 
 def _failed(instance: Instance, request: Request, label: str, message: str) -> AuthResult:
-    from .dispatch import JiraHttpError
-
     headers = {**_challenge(instance, request), "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"}
     return AuthResult(None, label, error=JiraHttpError(401, [message], headers=headers))
 
 
-def authenticate(sandbox: Sandbox, instance: Instance, request: Request, *, via_gateway: bool) -> AuthResult:
+def authenticate(
+    sandbox: Sandbox, instance: Instance, request: Request, *, via_gateway: bool, hooks: AuthHooks
+) -> AuthResult:
     """Authenticate one request against ``instance`` (never raises)."""
     header = request.headers.get("authorization", "")
     if not header:
@@ -86,7 +96,7 @@ def authenticate(sandbox: Sandbox, instance: Instance, request: Request, *, via_
     scheme = scheme.lower()
     value = value.strip()
     if via_gateway:
-        return _bearer_extension(sandbox, instance, request, scheme, value)
+        return _gateway_bearer(sandbox, instance, request, scheme, value, hooks)
     if scheme == "basic":
         try:
             decoded = base64.b64decode(value, validate=True).decode("utf-8")
@@ -102,16 +112,13 @@ def authenticate(sandbox: Sandbox, instance: Instance, request: Request, *, via_
                 if not user.active:
                     return _failed(instance, request, f"pat:{user.username}", "User is inactive.")
                 return AuthResult(user, f"pat:{user.username}", scheme="pat")
-        dc_bearer: DcBearerAuthenticator | None = sandbox.extensions.get("dc_bearer")
-        if dc_bearer is not None:
-            hooked = dc_bearer(sandbox, instance, request, value)
+        if hooks.dc_bearer is not None:
+            hooked = hooks.dc_bearer(sandbox, instance, request, value)
             if hooked is not None:
                 return hooked
         return _failed(instance, request, "pat:unknown", "Invalid personal access token.")
-    if scheme == "oauth" and instance.kind == "dc":
-        dc_oauth1: DcOAuth1Authenticator | None = sandbox.extensions.get("dc_oauth1")
-        if dc_oauth1 is not None:
-            return dc_oauth1(sandbox, instance, request)
+    if scheme == "oauth" and instance.kind == "dc" and hooks.dc_oauth1 is not None:
+        return hooks.dc_oauth1(sandbox, instance, request)
     return _failed(instance, request, f"{scheme}:unsupported", "Unsupported authentication scheme.")
 
 
@@ -135,13 +142,11 @@ def _basic(instance: Instance, request: Request, login: str, secret: str) -> Aut
     return AuthResult(user, label, scheme="basic")
 
 
-def _bearer_extension(
-    sandbox: Sandbox, instance: Instance, request: Request, scheme: str, value: str
+def _gateway_bearer(
+    sandbox: Sandbox, instance: Instance, request: Request, scheme: str, value: str, hooks: AuthHooks
 ) -> AuthResult:
-    hook: Any = sandbox.extensions.get("bearer")
-    if scheme != "bearer" or hook is None:
+    if scheme != "bearer" or hooks.gateway_bearer is None:
         return _failed(
             instance, request, "gateway:unsupported", "Client must be authenticated to access this resource."
         )
-    result: AuthResult = hook(sandbox, instance, request, value)
-    return result
+    return hooks.gateway_bearer(sandbox, instance, request, value)

@@ -1,240 +1,42 @@
-"""The sandbox's request plumbing: endpoint registry, request context, Jira errors.
+"""Running one endpoint of the emulated Jira, the way Jira's REST layer does.
 
-Route modules declare endpoints with :func:`endpoint`, naming the spec's
-``operationId`` and the path template (relative to an instance's root,
-``{version}`` standing for ``2``/``3``/``latest``). :func:`build_routes`
-turns the registry into Starlette routes wrapped by :func:`_wrap` (serving
-Jira Software's ``/rest/agile/1.0`` under ``/rest/agile/latest`` too, the
-alias Jira keeps for it on Cloud and Data Center), which
-resolves the instance, authenticates, applies faults and rate limits,
-counts the request, runs the handler and maps :class:`JiraHttpError` to
-Jira's ErrorCollection body ``{"errorMessages": [...], "errors": {...}}``.
+:func:`serve_endpoint` wraps an :class:`~.endpoints.Endpoint`'s handler: it
+resolves the instance from the mount's path parameters, authenticates
+(:mod:`.auth`), applies injected faults, latency and rate limits, counts the
+request, runs the handler, turns its result into a response and maps
+:class:`~.errors.JiraHttpError` to Jira's ErrorCollection body
+``{"errorMessages": [...], "errors": {...}}``. :func:`unknown_resource`
+answers any path no endpoint serves. The route table that uses both is
+:mod:`jiragw.sandbox.routing`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from ...errors import SandboxError
-from ..state.model import Instance, Kind, User
+from ..state.model import Instance, Kind
 from ..state.sandbox import RequestKey, Sandbox
-from .auth import AuthResult, authenticate
+from .auth import AuthHooks, authenticate
+from .context import Ctx
+from .endpoints import Endpoint, Reply
+from .errors import JiraHttpError
 
-__all__ = [
-    "REGISTRY",
-    "Ctx",
-    "Endpoint",
-    "JiraHttpError",
-    "Reply",
-    "bad_request",
-    "build_routes",
-    "endpoint",
-    "json_response",
-    "not_found",
-]
+__all__ = ["JSON_TYPE", "DroppedConnection", "json_response", "serve_endpoint", "unknown_resource"]
 
 JSON_TYPE = "application/json;charset=UTF-8"
 
-
-class JiraHttpError(SandboxError):
-    """An error the emulated Jira answers with, as an ErrorCollection."""
-
-    def __init__(
-        self,
-        status: int,
-        messages: Iterable[str] = (),
-        errors: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.error_messages = list(messages)
-        self.errors = dict(errors or {})
-        super().__init__("; ".join([*self.error_messages, *self.errors.values()]) or f"HTTP {status}")
-        self.http_status = status
-        self.headers = dict(headers or {})
-
-    def body(self) -> dict[str, Any]:
-        return {"errorMessages": self.error_messages, "errors": self.errors}
-
-
-def bad_request(*messages: str, **errors: str) -> JiraHttpError:
-    return JiraHttpError(400, messages, errors)
-
-
-def not_found(*messages: str) -> JiraHttpError:
-    return JiraHttpError(404, messages)
-
-
-@dataclass(slots=True)
-class Reply:
-    """A handler's explicit answer (status, JSON body, headers)."""
-
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-Handler = Callable[["Ctx"], Awaitable[Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    method: str
-    path: str
-    operation: str
-    handler: Handler
-    flavors: frozenset[Kind]
-    anonymous: bool
-    versions: frozenset[str]
-
-
-REGISTRY: list[Endpoint] = []
 
 _API_VERSIONS: dict[Kind, frozenset[str]] = {
     "cloud": frozenset({"2", "3", "latest"}),
     "dc": frozenset({"2", "latest"}),
 }
-
-
-def endpoint(
-    method: str,
-    path: str,
-    operation: str,
-    *,
-    flavors: Iterable[Kind] = ("cloud", "dc"),
-    anonymous: bool = False,
-    versions: Iterable[str] = ("2", "3", "latest"),
-) -> Callable[[Handler], Handler]:
-    """Register a handler for ``method path`` (``operation`` = the spec's operationId)."""
-
-    def deco(fn: Handler) -> Handler:
-        REGISTRY.append(
-            Endpoint(method, path, operation, fn, frozenset(flavors), anonymous, frozenset(versions))
-        )
-        return fn
-
-    return deco
-
-
-class Ctx:
-    """Everything a handler needs about one request."""
-
-    __slots__ = ("_body", "auth", "base", "cost_issues", "instance", "request", "sandbox", "version")
-
-    def __init__(
-        self, sandbox: Sandbox, instance: Instance, request: Request, auth: AuthResult, base: str
-    ) -> None:
-        self.sandbox = sandbox
-        self.instance = instance
-        self.request = request
-        self.auth = auth
-        self.base = base  # the instance root URL as the caller addressed it
-        version = request.path_params.get("version", "2")
-        self.version = "2" if version == "latest" else version
-        self.cost_issues = 0  # issues returned with fields beyond id/key (latency model)
-        self._body: Any = _UNSET
-
-    # -- identity --------------------------------------------------------
-    @property
-    def user(self) -> User:
-        if self.auth.user is None:
-            raise JiraHttpError(
-                401, ["You are not authenticated. Authentication required to perform this operation."]
-            )
-        return self.auth.user
-
-    @property
-    def maybe_user(self) -> User | None:
-        return self.auth.user
-
-    @property
-    def v3(self) -> bool:
-        """True when the caller speaks REST v3 (ADF rich text)."""
-        return self.version == "3"
-
-    @property
-    def cloud(self) -> bool:
-        return self.instance.kind == "cloud"
-
-    def require(self, permission: str, message: str | None = None) -> User:
-        """The caller, who must hold ``permission`` (403 otherwise)."""
-        user = self.user
-        if not user.can(permission):
-            raise JiraHttpError(403, [message or "You do not have permission to perform this operation."])
-        return user
-
-    # -- request data ----------------------------------------------------
-    def path(self, name: str) -> str:
-        return str(self.request.path_params[name])
-
-    def query(self, name: str, default: str | None = None) -> str | None:
-        return self.request.query_params.get(name, default)
-
-    def query_list(self, name: str) -> list[str] | None:
-        """A list parameter given repeated and/or comma-separated; None when absent."""
-        values = self.request.query_params.getlist(name)
-        if not values:
-            return None
-        return [part.strip() for v in values for part in v.split(",") if part.strip()]
-
-    def query_int(self, name: str, default: int, *, minimum: int | None = 0) -> int:
-        raw = self.request.query_params.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise bad_request(f"The '{name}' parameter must be an integer, not '{raw}'.") from None
-        if minimum is not None and value < minimum:
-            raise bad_request(f"The '{name}' parameter must be at least {minimum}.")
-        return value
-
-    def query_bool(self, name: str, default: bool) -> bool:
-        raw = self.request.query_params.get(name)
-        if raw is None or raw == "":
-            return default
-        return raw.lower() == "true"
-
-    async def body(self) -> Any:
-        """The request's JSON body (400 with Jira's wording when it is not JSON)."""
-        if self._body is _UNSET:
-            raw = await self.request.body()
-            if not raw:
-                self._body = None
-            else:
-                try:
-                    self._body = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    raise bad_request(
-                        "Unexpected character in the request body: it is not valid JSON."
-                    ) from None
-        return self._body
-
-    async def body_object(self) -> dict[str, Any]:
-        body = await self.body()
-        if not isinstance(body, dict):
-            raise bad_request("The request body must be a JSON object.")
-        return body
-
-    # -- links -----------------------------------------------------------
-    def url(self, rel: str) -> str:
-        """An absolute ``self`` link under this instance (``rel`` starts with ``/``)."""
-        return self.base + rel
-
-    def api(self, rel: str) -> str:
-        """A REST link in the caller's API version, e.g. ``api("/issue/10001")``."""
-        return f"{self.base}/rest/api/{self.version}{rel}"
-
-
-_UNSET: Any = object()
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -264,7 +66,9 @@ class DroppedConnection(Exception):
     """Raised mid-response to emulate a connection the server dropped."""
 
 
-def _wrap(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+def serve_endpoint(ep: Endpoint, hooks: AuthHooks) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint running ``ep`` (``hooks``: the OAuth checks the app wired in)."""
+
     async def run(request: Request) -> Response:
         sandbox: Sandbox = request.app.state.sandbox
         instance, label, base = _resolve_instance(sandbox, request)
@@ -276,7 +80,7 @@ def _wrap(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
             version = request.path_params.get("version")
             if version is not None and version not in (_API_VERSIONS[instance.kind] & ep.versions):
                 raise JiraHttpError(404, ["Not found."])
-            auth = authenticate(sandbox, instance, request, via_gateway=label.startswith("ex/"))
+            auth = authenticate(sandbox, instance, request, via_gateway=label.startswith("ex/"), hooks=hooks)
             credential = auth.label
             decision = sandbox.faults.decide(credential, sandbox.clock.monotonic(), sandbox.clock.time())
             if decision.delay:
@@ -357,44 +161,7 @@ def _dropping_response(response: Response) -> Response:
     return _Dropping()
 
 
-def build_routes(kind: Kind) -> list[Route]:
-    """Starlette routes for every registered endpoint that ``kind`` instances serve."""
-    from .. import routes  # noqa: F401 - importing registers the endpoints
-
-    grouped: dict[str, list[Endpoint]] = {}
-    for ep in REGISTRY:
-        if kind in ep.flavors:
-            grouped.setdefault(ep.path, []).append(ep)
-    out: list[Route] = []
-    for path, eps in grouped.items():
-        by_method = {ep.method: _wrap(ep) for ep in eps}
-
-        async def dispatch(request: Request, _by: dict[str, Any] = by_method) -> Response:
-            handler = _by.get(request.method) or (_by.get("GET") if request.method == "HEAD" else None)
-            if handler is None:
-                return json_response({"errorMessages": ["Method not allowed."], "errors": {}}, 405)
-            resp: Response = await handler(request)
-            return resp
-
-        for served in (path, *_aliases(path)):
-            out.append(Route(served, dispatch, methods=list(by_method)))
-    # Literal segments must win over parameters (``issue/createmeta`` before ``issue/{key}``).
-    out.sort(key=lambda r: [(seg.startswith("{") and seg != "{version}", seg) for seg in r.path.split("/")])
-    out.append(Route("/{rest:path}", _unknown_resource, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]))
-    return out
-
-
-# Versioned prefixes Jira also serves under another name: (registered, alias). The
-# platform API's ``latest`` is a ``{version}`` value instead, as it has several versions.
-_PREFIX_ALIASES = (("/rest/agile/1.0/", "/rest/agile/latest/"),)
-
-
-def _aliases(path: str) -> list[str]:
-    """The other paths an endpoint registered at ``path`` answers on."""
-    return [alias + path.removeprefix(prefix) for prefix, alias in _PREFIX_ALIASES if path.startswith(prefix)]
-
-
-async def _unknown_resource(request: Request) -> Response:
+async def unknown_resource(request: Request) -> Response:
     """Any path no endpoint serves: a JSON 404 (counted), as Jira's REST layer answers."""
     sandbox: Sandbox = request.app.state.sandbox
     _, label, _ = _resolve_instance(sandbox, request)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..rendering.richtext import as_wiki
 from ..state.model import ChangeHistory, ChangeItem, Comment, Issue, RichText
 from .field_values import LIST_FIELDS

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..state.model import Instance, Project
 from .field_values import LIST_FIELDS, field_options
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..rendering.richtext import ADF_REQUIRED, is_adf_doc
 from ..state.defaults import CUSTOM_FIELD_OPTIONS
 from ..state.model import SPRINT_FIELD_TYPE, FieldDef, Project, RichText

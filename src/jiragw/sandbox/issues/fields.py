@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError
+from ..http.context import Ctx
+from ..http.errors import JiraHttpError
 from ..rendering.richtext import as_wiki
 from ..state.model import BROWSE, Instance, Issue, Project, RichText
 from .changes import apply_values, change_item, current_value, new_comment, record

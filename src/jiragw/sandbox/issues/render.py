@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..rendering.agile import sprint_field_value
 from ..rendering.richtext import as_adf, as_wiki
 from ..rendering.shapes import (

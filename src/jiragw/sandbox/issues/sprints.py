@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..http.dispatch import bad_request
+from ..http.errors import bad_request
 from ..state.defaults import SPRINT_FIELD_ID
 from ..state.model import ChangeItem, Instance, Issue, Sprint, SprintState
 

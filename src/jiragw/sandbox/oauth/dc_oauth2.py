@@ -6,7 +6,7 @@ verifier checked at the token endpoint) at the endpoints of Atlassian's
 (consent page, redirect with ``code``/``state`` or ``error=access_denied``)
 and ``/rest/oauth2/latest/token`` (form body, RFC 6749 §5.2 errors with
 status 400). Access tokens are accepted as ``Bearer`` on the instance's REST
-API through ``sandbox.extensions["dc_bearer"]``; they carry their own prefix,
+API through :attr:`AuthHooks.dc_bearer <jiragw.sandbox.http.auth.AuthHooks>`; they carry their own prefix,
 so a personal access token is never mistaken for one. DC scopes: ``READ``
 allows reading only; ``WRITE``, ``ADMIN`` and ``SYSTEM_ADMIN`` allow writing.
 """
@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..http.auth import AuthResult
-from ..http.dispatch import JiraHttpError
+from ..http.errors import JiraHttpError
 from ..state.model import Instance
 from .apps import DC_SCOPES, AppKind, OAuthApp
 from .authorize import demo_consenters, form_fields, redirect_with

@@ -36,7 +36,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..http.auth import AuthResult
-from ..http.dispatch import JiraHttpError
+from ..http.errors import JiraHttpError
 from ..state.model import Instance
 from .apps import digest
 from .authorize import demo_consenters, form_fields

@@ -30,7 +30,6 @@ __all__ = [
 ]
 
 CONSENT_LIFETIME = 600.0
-_KEY = "oauth"
 
 
 @dataclass(slots=True)
@@ -112,9 +111,9 @@ class OAuthState:
 
 def oauth_state(sandbox: Sandbox) -> OAuthState:
     """The sandbox's OAuth state (created with the seed's demo clients on first use)."""
-    state = sandbox.extensions.get(_KEY)
-    if not isinstance(state, OAuthState):
+    state = sandbox.oauth
+    if state is None:
         state = OAuthState()
         state.apps.preregister(sandbox.seed, sorted(sandbox.dcs), all_granular_scopes())
-        sandbox.extensions[_KEY] = state
+        sandbox.oauth = state
     return state

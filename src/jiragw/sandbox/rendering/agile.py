@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..state.model import Board, Sprint
 from .shapes import avatar_urls
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ..http.dispatch import Ctx
+from ..http.context import Ctx
 from ..state.model import IssueType, Priority, Project, StatusDef, User
 
 __all__ = [

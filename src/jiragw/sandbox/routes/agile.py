@@ -32,7 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, bad_request, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
 from ..issues.render import FieldSelection
 from ..jql import compile_jql
 from ..jql.parser import parse
@@ -45,6 +47,7 @@ from .search import SearchParams, render_search_page
 __all__ = [
     "BOARD_MISSING",
     "NO_SPRINTS",
+    "ROUTES",
     "SPRINT_FIELD",
     "board_visible",
     "visible_board",
@@ -240,3 +243,6 @@ async def board_issues(ctx: Ctx) -> dict[str, Any]:
 async def sprint_issues(ctx: Ctx) -> dict[str, Any]:
     sprint = visible_sprint(ctx)
     return await _issues(ctx, ctx.instance.boards[sprint.board_id], sprint)
+
+
+ROUTES = (all_boards, get_board, board_configuration, board_sprints, get_sprint, board_issues, sprint_issues)

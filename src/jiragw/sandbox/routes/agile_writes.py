@@ -37,7 +37,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request, not_found
 from ..issues.fields import ISSUE_404, record
 from ..issues.sprints import (
     CLOSED_SPRINT,
@@ -55,7 +57,7 @@ from ..rendering.agile import render_sprint
 from ..state.model import ADMIN, BROWSE, EDIT, Issue, Sprint, SprintState
 from .agile import BOARD_MISSING, NO_SPRINTS, board_visible, visible_sprint
 
-__all__: list[str] = []
+__all__ = ["ROUTES"]
 
 A = "/rest/agile/1.0"
 MANAGE = 'You need the "Manage sprints" permission for all projects in the origin board to {what}.'
@@ -234,3 +236,13 @@ async def move_issues_to_sprint(ctx: Ctx) -> None:
 @endpoint("POST", A + "/backlog/issue", "moveIssuesToBacklog")
 async def move_issues_to_backlog(ctx: Ctx) -> None:
     _move(ctx, await _issues(ctx, None), None)
+
+
+ROUTES = (
+    create_sprint,
+    update_sprint,
+    partially_update_sprint,
+    delete_sprint,
+    move_issues_to_sprint,
+    move_issues_to_backlog,
+)

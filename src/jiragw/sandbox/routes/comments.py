@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
 from ..issues.fields import InvalidValue, new_comment, parse_rich, visible_issue
 from ..issues.render import render_comment
 from ..rendering.richtext import as_wiki
 from ..state.model import BROWSE, COMMENT, DELETE, EDIT, Comment, Issue, RichText
 
-__all__: list[str] = []
+__all__ = ["ROUTES"]
 
 _ORDER_KEYS = {"created": False, "+created": False, "-created": True}
 _MAX_IDS = 1000
@@ -146,3 +148,6 @@ async def comments_by_ids(ctx: Ctx) -> dict[str, Any]:
         "isLast": True,
         "values": values,
     }
+
+
+ROUTES = (get_comments, add_comment, get_comment, update_comment, delete_comment, comments_by_ids)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, bad_request, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
 from ..issues.fields import EDIT_SCREEN, field_metadata
 from ..rendering.shapes import avatar_urls, render_issue_type, render_project_ref
 from ..state.model import CREATE, IssueType, Project
@@ -177,3 +179,6 @@ async def get_create_meta(ctx: Ctx) -> dict[str, Any]:
             }
         )
     return {"expand": "projects", "projects": projects}
+
+
+ROUTES = (get_create_meta_issue_types, get_create_meta_fields, get_create_meta)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, bad_request, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError, bad_request, not_found
 from ..rendering.shapes import page_bean, render_user
 from ..state.model import Dashboard, Instance
 from .filters import (
@@ -25,7 +27,7 @@ from .filters import (
     render_share_permissions,
 )
 
-__all__ = ["SYSTEM_DASHBOARD_ID", "ensure_default_dashboard", "render_dashboard"]
+__all__ = ["ROUTES", "SYSTEM_DASHBOARD_ID", "ensure_default_dashboard", "render_dashboard"]
 
 SYSTEM_DASHBOARD_ID = 10000
 # What each flavor calls its system dashboard.
@@ -260,3 +262,14 @@ async def copy_dashboard(ctx: Ctx) -> dict[str, Any]:
     )
     ctx.instance.dashboards[did] = copy
     return render_dashboard(ctx, copy)
+
+
+ROUTES = (
+    all_dashboards,
+    search_dashboards,
+    get_dashboard,
+    create_dashboard,
+    update_dashboard,
+    delete_dashboard,
+    copy_dashboard,
+)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, Reply, bad_request, endpoint
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
 from ..issues.fields import (
     EDIT_SCREEN,
     ISSUE_404,
@@ -31,7 +33,7 @@ from ..rendering.shapes import page_bean, render_user
 from ..state.model import BROWSE, CREATE, DELETE, EDIT, Issue, Project
 from .transitions import perform_transition
 
-__all__ = ["create_one"]
+__all__ = ["ROUTES", "create_one"]
 
 _BULK_CREATE_MAX = 50
 _BULK_FETCH_MAX = 100
@@ -350,3 +352,22 @@ async def remove_watcher(ctx: Ctx) -> None:
     account_id = _watcher(ctx, ref)
     _manage_watchers(ctx, account_id)
     issue.watchers.discard(account_id)
+
+
+ROUTES = (
+    create_issue,
+    create_issues,
+    get_issue,
+    bulk_fetch,
+    edit_issue,
+    delete_issue,
+    assign_issue,
+    get_changelogs,
+    property_keys,
+    get_property,
+    set_property,
+    delete_property,
+    get_watchers,
+    add_watcher,
+    remove_watcher,
+)

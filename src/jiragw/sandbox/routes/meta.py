@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import not_found
 from ..rendering.shapes import (
     page_bean,
     render_issue_type,
@@ -145,3 +147,19 @@ async def get_resolution(ctx: Ctx) -> dict[str, Any]:
     if resolution is None:
         raise not_found(f"The resolution with id '{rid}' does not exist")
     return _resolution(ctx, resolution)
+
+
+ROUTES = (
+    get_priorities,
+    search_priorities,
+    get_priority,
+    get_statuses,
+    get_status,
+    get_status_categories,
+    get_status_category,
+    get_issue_all_types,
+    get_issue_type,
+    get_resolutions,
+    search_resolutions,
+    get_resolution,
+)

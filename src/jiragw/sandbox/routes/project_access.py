@@ -12,7 +12,8 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, bad_request, not_found
+from ..http.context import Ctx
+from ..http.errors import JiraHttpError, bad_request, not_found
 from ..rendering.shapes import avatar_urls, jira_date, jira_datetime, render_issue_type, render_user
 from ..state.model import ADMIN, BROWSE, Component, Project, User, Version
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, JiraHttpError, bad_request, endpoint
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError, bad_request
 from ..http.paging import PageTokenError, decode_page_token, encode_page_token
 from ..issues.render import FieldSelection, render_issue
 from ..jql import compile_jql, compile_jql_lenient
 from ..state.model import BROWSE, Issue
 
-__all__ = ["SearchParams", "render_search_page"]
+__all__ = ["ROUTES", "SearchParams", "render_search_page"]
 
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 REMOVED = (
@@ -243,3 +245,14 @@ async def legacy_search(ctx: Ctx) -> dict[str, Any]:
 @endpoint("POST", "/rest/api/{version}/search", "searchForIssuesUsingJqlPost", flavors=("dc",))
 async def legacy_search_post(ctx: Ctx) -> dict[str, Any]:
     return await _legacy(ctx)
+
+
+ROUTES = (
+    enhanced_search,
+    enhanced_search_post,
+    count_issues,
+    removed_search,
+    removed_search_post,
+    legacy_search,
+    legacy_search_post,
+)

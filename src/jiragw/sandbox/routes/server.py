@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http.dispatch import Ctx, endpoint
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
 from ..rendering.shapes import jira_datetime, render_user
 
 # Build facts reported by serverInfo; DC numbers look like a current 9.x LTS.
@@ -34,3 +35,6 @@ async def server_info(ctx: Ctx) -> dict[str, Any]:
 @endpoint("GET", "/rest/api/{version}/myself", "getCurrentUser")
 async def myself(ctx: Ctx) -> dict[str, Any]:
     return render_user(ctx, ctx.user, full=True)
+
+
+ROUTES = (server_info, myself)

@@ -21,7 +21,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..http.dispatch import Ctx, bad_request, endpoint, not_found
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
 from ..issues.fields import visible_issue
 from ..rendering.shapes import avatar_urls, page_bean, render_user
 from ..state.model import BROWSE, EDIT, TRANSITION, User
@@ -199,3 +201,13 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
         "total": len(matching),
         "header": f"Showing {len(picked)} of {len(matching)} matching users",
     }
+
+
+ROUTES = (
+    get_user,
+    find_users,
+    find_assignable_users,
+    find_bulk_assignable_users,
+    bulk_get_users,
+    find_users_for_picker,
+)

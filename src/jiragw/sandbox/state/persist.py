@@ -13,8 +13,8 @@
 Rows are JSON (never pickle). The (de)serialisation of the model's dataclasses
 is generic: driven by ``dataclasses.fields`` and the type hints, with a small
 table for the types JSON lacks (datetime, date, RichText, sets, int keys).
-Request counters and ``Sandbox.extensions`` (live objects of other
-components) are not saved. Tables are prefixed ``sandbox_`` so the file can
+Request counters and ``Sandbox.oauth`` (the OAuth servers' tokens and
+consents, in memory only) are not saved. Tables are prefixed ``sandbox_`` so the file can
 never clash with another application's tables.
 """
 

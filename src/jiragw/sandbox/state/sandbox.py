@@ -10,11 +10,14 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .faults import Faults
 from .model import Instance
+
+if TYPE_CHECKING:
+    from ..oauth.state import OAuthState
 
 __all__ = ["RequestKey", "Sandbox"]
 
@@ -41,9 +44,9 @@ class Sandbox:
     counters: Counter[RequestKey] = field(default_factory=Counter)
     admin_token: str = field(default_factory=lambda: "sbx_" + secrets.token_urlsafe(24))
     seed: int = 0
-    # Extension point for later auth schemes (OAuth bearer tokens on
-    # ``/ex/jira/{cloudId}``): extra state by name.
-    extensions: dict[str, Any] = field(default_factory=dict)
+    # What the emulated OAuth servers remember (clients, tokens, consents): made on
+    # first use by :func:`jiragw.sandbox.oauth.oauth_state`, never saved.
+    oauth: OAuthState | None = None
 
     def instance(self, kind: str, name: str) -> Instance | None:
         return (self.sites if kind == "cloud" else self.dcs).get(name)
