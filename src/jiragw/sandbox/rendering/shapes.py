@@ -1,7 +1,7 @@
 """JSON shapes shared by many endpoints: users, statuses, priorities, types, projects.
 
-Shapes follow the schemas of ../shared/jira-openapi (``User``, ``StatusDetails``,
-``Priority``, ``IssueTypeDetails``, ``Project``). DC differs from Cloud the way
+Shapes follow the schemas of Jira's published OpenAPI specifications (``User``,
+``StatusDetails``, ``Priority``, ``IssueTypeDetails``, ``Project``). DC differs from Cloud the way
 real Data Center does: users carry ``name``/``key``, Cloud users ``accountId``.
 """
 

@@ -2,7 +2,7 @@
 
 Every Agile operation (these and :mod:`~jiragw.sandbox.routes.agile_writes`)
 is also served under ``/rest/agile/latest``, Jira's alias of 1.0
-(:func:`jiragw.sandbox.http.dispatch.build_routes`).
+(:func:`jiragw.sandbox.routing.jira_routes`).
 
 The same on Cloud sites and Data Center instances (the Software spec, tags
 "Board" and "Sprint"):

@@ -173,7 +173,7 @@ def custom_field(number: int, name: str, type_: str, items: str | None, custom_t
 
 
 # Demo users: (key, display name, permissions). Credentials derive from the key and
-# the sandbox seed in :func:`jiragw.sandbox.seeding.demo_credentials`.
+# the sandbox seed in :func:`jiragw.sandbox.seeding.demo_users`.
 DEMO_USERS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("admin", "Ada Admin", ALL_PERMISSIONS),
     ("alice", "Alice Anders", ALL_PERMISSIONS - {ADMIN}),
