@@ -134,9 +134,10 @@ def test_no_import_cycle_inside_the_sandbox() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-def test_jira_errors_are_a_leaf() -> None:
-    """Every layer raises Jira's errors, so their module imports nothing else of the sandbox."""
+def test_the_error_answers_are_leaves() -> None:
+    """Every layer raises Jira's errors and every OAuth server its own: both are leaf modules."""
     assert GRAPH["jiragw.sandbox.http.errors"] == set()
+    assert GRAPH["jiragw.sandbox.oauth.errors"] == set()
 
 
 def test_the_route_table_sits_above_the_routes() -> None:
@@ -154,3 +155,11 @@ def test_the_sandbox_shares_only_errors_with_the_client_side() -> None:
         if target.split(".")[0] == "jiragw" and not target.startswith(PACKAGE)
     }
     assert outside == {"jiragw.errors"}
+
+
+def test_the_seed_data_needs_only_the_state() -> None:
+    """Seeding fills instances from the data model and its defaults, never through the HTTP layers."""
+    seeding = {module for module in GRAPH if module.startswith("jiragw.sandbox.seeding")}
+    reached = {edge for module in seeding for edge in GRAPH[module]}
+    assert reached - seeding, "the graph holds seeding's imports"
+    assert {edge for edge in reached - seeding if not edge.startswith("jiragw.sandbox.state")} == set()

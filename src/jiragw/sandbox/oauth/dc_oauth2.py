@@ -24,8 +24,9 @@ from ..http.errors import JiraHttpError
 from ..state.model import Instance
 from .apps import DC_SCOPES, AppKind, OAuthApp
 from .authorize import demo_consenters, form_fields, redirect_with
+from .errors import NO_STORE, OAuthHttpError, oauth_error
 from .pages import ConsentPage, error_page
-from .plumbing import NO_STORE, Call, OAuthHttpError, json_reply, oauth_error, oauth_route, read_params
+from .plumbing import Call, json_reply, oauth_route, read_params
 from .state import CONSENT_LIFETIME, PendingConsent, oauth_state
 from .token_endpoint import authenticate_client, exchange
 

@@ -28,8 +28,9 @@ from starlette.routing import Route
 
 from ..state.model import Instance
 from .apps import DEVOPS_SCOPE
+from .errors import OAuthHttpError
 from .gateway import UNAUTHORIZED
-from .plumbing import Call, OAuthHttpError, json_reply, oauth_route
+from .plumbing import Call, json_reply, oauth_route
 
 __all__ = ["devops_routes"]
 

@@ -40,8 +40,9 @@ from ..http.errors import JiraHttpError
 from ..state.model import Instance
 from .apps import digest
 from .authorize import demo_consenters, form_fields
+from .errors import OAuthHttpError
 from .pages import ConsentPage, error_page
-from .plumbing import Call, OAuthHttpError, oauth_route
+from .plumbing import Call, oauth_route
 from .state import CONSENT_LIFETIME, AccessToken1, OAuthState, PendingConsent, RequestToken, oauth_state
 
 if TYPE_CHECKING:

@@ -12,8 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..routes.dashboards import ensure_default_dashboard
-from ..state.defaults import DEMO_USERS, install_defaults
+from ..state.defaults import DEMO_USERS, ensure_default_dashboard, install_defaults
 from ..state.model import Instance, User
 from ..state.sandbox import Sandbox
 

@@ -19,6 +19,7 @@ from .model import (
     EDIT,
     SPRINT_FIELD_TYPE,
     TRANSITION,
+    Dashboard,
     FieldDef,
     Instance,
     IssueLinkType,
@@ -31,7 +32,14 @@ from .model import (
     Workflow,
 )
 
-__all__ = ["DEMO_USERS", "SPRINT_FIELD_ID", "install_defaults"]
+__all__ = [
+    "DEMO_USERS",
+    "SPRINT_FIELD_ID",
+    "SYSTEM_DASHBOARD_ID",
+    "SYSTEM_DASHBOARD_OWNER",
+    "ensure_default_dashboard",
+    "install_defaults",
+]
 
 STATUSES = (
     StatusDef("10000", "To Do", "new"),
@@ -184,6 +192,24 @@ DEMO_USERS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("viewer", "Victor Viewer", frozenset({BROWSE})),
     ("outsider", "Olga Outsider", frozenset()),
 )
+
+# Every instance's system dashboard: shared with everyone, owned by nobody, not editable.
+SYSTEM_DASHBOARD_ID = 10000
+SYSTEM_DASHBOARD_OWNER = ""  # owned by nobody
+# What each flavor calls its system dashboard.
+_SYSTEM_DASHBOARD_NAME = {"cloud": "Default dashboard", "dc": "System Dashboard"}
+_GLOBAL_SHARE: dict[str, Any] = {"id": 10000, "type": "global"}
+
+
+def ensure_default_dashboard(instance: Instance) -> None:
+    """Give ``instance`` its system dashboard if it has none yet (it cannot be deleted)."""
+    if SYSTEM_DASHBOARD_ID not in instance.dashboards:
+        instance.dashboards[SYSTEM_DASHBOARD_ID] = Dashboard(
+            id=SYSTEM_DASHBOARD_ID,
+            name=_SYSTEM_DASHBOARD_NAME[instance.kind],
+            owner=SYSTEM_DASHBOARD_OWNER,
+            share_permissions=[dict(_GLOBAL_SHARE)],
+        )
 
 
 def install_defaults(instance: Instance, users: list[User]) -> None:
