@@ -1,8 +1,9 @@
 """``jiragw serve`` as a user runs it: a real process, real ports, the scriptable path to a working key.
 
-``serve --sandbox --json`` -> ``connect api-token`` (token on stdin) -> a key
--> a Jira call through the gateway's proxy, each step a separate process
-sharing only the database and the master-key file the first line announced.
+``serve --sandbox --empty --json`` -> ``connect api-token`` (token on stdin) ->
+a key -> a Jira call through the gateway's proxy, each step a separate process
+sharing only the database and the master-key file the first line announced;
+and without ``--empty``, the demo connections and key a first run starts with.
 """
 
 from __future__ import annotations
@@ -54,8 +55,17 @@ class Running:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Running]:
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def served_empty(tmp_path: Path) -> Iterator[Running]:
+    yield from _serve(tmp_path, "--empty")
+
+
+def _serve(tmp_path: Path, *extra: str) -> Iterator[Running]:
     proc = subprocess.Popen(
-        _jiragw("serve", "--sandbox", "--json", "--port", "0"),
+        _jiragw("serve", "--sandbox", "--json", "--port", "0", *extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -78,7 +88,15 @@ def served(tmp_path: Path) -> Iterator[Running]:
 
 def test_first_line_describes_a_gateway_that_accepts_connections(served: Running, tmp_path: Path) -> None:
     info = served.info
-    assert set(info) == {"url", "admin_login_url", "sandbox", "database", "master_key_file"}
+    assert set(info) == {
+        "url",
+        "admin_login_url",
+        "sandbox",
+        "database",
+        "master_key_file",
+        "demo_connections",
+        "demo_key",
+    }
     assert info["url"].startswith("http://127.0.0.1:")
     # The embedded store and the key file live under the isolated HOME's data dir.
     data = tmp_path / "data" / "jiragw" / "sandbox"
@@ -102,8 +120,11 @@ def test_first_line_describes_a_gateway_that_accepts_connections(served: Running
     assert "Traceback" not in err
 
 
-def test_scriptable_path_to_a_working_key(served: Running, tmp_path: Path) -> None:
+def test_scriptable_path_to_a_working_key(served_empty: Running, tmp_path: Path) -> None:
+    served = served_empty
     info = served.info
+    assert info["demo_connections"] == []
+    assert info["demo_key"] is None
     sandbox = info["sandbox"]
     alice = next(u for u in sandbox["users"] if u["name"] == "alice")
     env = served.cli_env(tmp_path)
@@ -141,6 +162,36 @@ def test_scriptable_path_to_a_working_key(served: Running, tmp_path: Path) -> No
     assert banner
     assert alice["api_token"] not in after
     assert key not in err
+
+
+def test_a_first_run_starts_connected_with_a_demo_key(served: Running, tmp_path: Path) -> None:
+    info = served.info
+    assert info["demo_connections"] == ["acme", "corp"]
+    key = info["demo_key"]
+    assert key.startswith("jgw_")
+    for path in ("/jira/acme/rest/api/3/myself", "/jira/corp/rest/api/2/myself"):
+        me = httpx.get(info["url"] + path, headers={"Authorization": f"Bearer {key}"})
+        assert me.status_code == 200, me.text
+    # The demo key has the read/write work preset: a newcomer's first write is not refused.
+    listed = subprocess.run(
+        _jiragw("keys", "list", "--json"),
+        capture_output=True,
+        text=True,
+        env=served.cli_env(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert key not in listed.stdout
+    (demo,) = json.loads(listed.stdout)
+    assert demo["name"] == "demo"
+    assert demo["read_only"] is False
+    assert "write:jira-work" in demo["scopes"]
+    code, err = served.stop(signal.SIGTERM)
+    assert code == 0, err
+    banner, _, after = err.partition("Press Ctrl+C to stop.")
+    assert banner.count(key) == 2  # the key, and the curl line that uses it
+    assert key not in after
 
 
 def _create_key(env: dict[str, str]) -> str:

@@ -108,6 +108,51 @@ def test_atlassian_agile_calls(atlassian_api: Jira, kind: str, live: Live) -> No
     assert {i["key"] for i in issues["issues"]} == _in_sprint(inst, first["id"])
 
 
+def test_atlassian_agile_reads(atlassian_api: Jira, kind: str, live: Live) -> None:
+    """Backlog, a sprint's issues on its board, epics, an epic's issues, the board's projects."""
+    inst = _instance(live, kind)
+    prj = inst.find_project("PRJ")
+    assert prj is not None
+    board_id = next(b.id for b in inst.boards.values() if b.project_id == prj.id)
+    active = next(s for s in inst.sprints.values() if s.board_id == board_id and s.state == "active")
+    in_board = atlassian_api.get_all_issues_for_sprint_in_board(board_id, active.id, limit=1000)
+    assert in_board is not None
+    assert in_board["total"] == len(_in_sprint(inst, active.id))
+    assert {i["key"] for i in in_board["issues"]} <= _in_sprint(inst, active.id)
+    assert all(i["fields"]["sprint"]["id"] == active.id for i in in_board["issues"])
+
+    backlog = atlassian_api.get_issues_for_backlog(board_id)
+    assert backlog is not None
+    planned = {s.id for s in inst.sprints.values() if s.state != "closed"}
+    expected = {
+        i.key
+        for i in inst.issues.values()
+        if i.project_id == prj.id
+        and inst.statuses[i.status_id].category != "done"
+        and not planned & set(i.custom.get(SPRINT, ()))
+    }
+    assert backlog["total"] == len(expected) > 0
+    assert {i["key"] for i in backlog["issues"]} <= expected
+
+    epics = atlassian_api.get_epics(board_id, limit=50)
+    assert epics is not None
+    epic_types = {t.id for t in inst.issue_types.values() if t.hierarchy_level == 1}
+    own = sorted(
+        i.id for i in inst.issues.values() if i.project_id == prj.id and i.issue_type_id in epic_types
+    )
+    assert [e["id"] for e in epics["values"]] == own[:50]
+    epic = epics["values"][0]
+    children = atlassian_api.get_issues_for_epic(board_id, epic["id"], limit=1000)
+    assert children is not None
+    assert {i["key"] for i in children["issues"]} == {
+        i.key for i in inst.issues.values() if i.parent_id == epic["id"]
+    }
+
+    projects = atlassian_api.get_all_projects_associated_with_board(board_id)
+    assert projects is not None
+    assert [p["key"] for p in projects["values"]] == ["PRJ"]
+
+
 # -- sprint writes ------------------------------------------------------------------
 # The live sandbox is shared by this module's tests: each write test works on a sprint
 # it creates, puts moved issues back where they were, and deletes its sprint at the end.

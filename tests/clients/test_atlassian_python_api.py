@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from atlassian import Jira
+from requests import HTTPError
 
 from .conftest import Live
 
@@ -87,6 +88,17 @@ def test_user_search(jira: Jira, live: Live) -> None:
     else:
         found = jira.user_find_by_user_string(username="alice")
         assert [u["name"] for u in found] == ["alice"]
+
+
+def test_users_get_all(jira: Jira, live: Live) -> None:
+    if not jira.cloud:
+        with pytest.raises(HTTPError):  # Data Center has no users/search: it lists users by user/search
+            jira.users_get_all()
+        return
+    everyone = sorted(live.sandbox.sites["acme"].users.values(), key=lambda u: u.display_name.lower())
+    first = jira.users_get_all(start=0, limit=3)
+    rest = jira.users_get_all(start=3, limit=1000)
+    assert [u["accountId"] for u in [*first, *rest]] == [u.account_id for u in everyone]
 
 
 def test_filter_create_and_run(jira: Jira) -> None:

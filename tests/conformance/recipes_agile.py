@@ -32,6 +32,11 @@ NEW_SPRINT = {
     "goal": "Check the spec",
 }
 CREATE_SPRINT = Step("POST", AGILE + "/sprint", body=NEW_SPRINT)
+CREATE_EPIC = Step(
+    "POST",
+    "/rest/api/2/issue",
+    body={"fields": {"project": {"key": "{project_key}"}, "issuetype": {"id": "10004"}, "summary": "Epic"}},
+)
 
 AGILE_RECIPES: tuple[Recipe, ...] = (
     Recipe("getAllBoards", "GET", AGILE + "/board"),
@@ -62,6 +67,18 @@ AGILE_RECIPES: tuple[Recipe, ...] = (
     ),
     Recipe("getIssuesForSprint", "GET", AGILE + "/sprint/7/issue", query={"fields": "*all"}),
     Recipe("getIssuesForSprint", "GET", AGILE + "/sprint/1/issue", query={"jql": "issuetype = Bug"}),
+    Recipe("getIssuesForSprint", "GET", AGILE + "/sprint/7/issue", query={"fields": "summary,sprint,epic"}),
+    Recipe("getBoardIssuesForSprint", "GET", AGILE + "/board/1/sprint/7/issue", query={"maxResults": "3"}),
+    Recipe("getIssuesForBacklog", "GET", AGILE + "/board/1/backlog", query={"maxResults": "5"}),
+    Recipe("getIssuesForBacklog", "GET", AGILE + "/board/2/backlog", query={"jql": "issuetype = Bug"}),
+    Recipe("getIssue", "GET", AGILE + "/issue/{issue_key}"),
+    Recipe("getIssue", "GET", AGILE + "/issue/{issue_id}", query={"fields": "summary,sprint,closedSprints"}),
+    Recipe("getEpics", "GET", AGILE + "/board/1/epic"),
+    Recipe("getEpics", "GET", AGILE + "/board/1/epic", query={"done": "false", "maxResults": "1"}),
+    Recipe("getEpic", "GET", AGILE + "/epic/{setup0.key}", setup=(CREATE_EPIC,)),
+    Recipe("getIssuesForEpic", "GET", AGILE + "/epic/{setup0.key}/issue", setup=(CREATE_EPIC,)),
+    Recipe("getBoardIssuesForEpic", "GET", AGILE + "/board/1/epic/{setup0.id}/issue", setup=(CREATE_EPIC,)),
+    Recipe("getProjects", "GET", AGILE + "/board/1/project"),
     Recipe("createSprint", "POST", AGILE + "/sprint", body=NEW_SPRINT),
     Recipe("createSprint", "POST", AGILE + "/sprint", body={"name": "Bare {seq}", "originBoardId": 1}),
     Recipe(
@@ -111,6 +128,24 @@ AGILE_ERROR_RECIPES: tuple[ErrorRecipe, ...] = (
         query={"jql": "a = = ("},
     ),
     ErrorRecipe("sprint-issues-missing", "getIssuesForSprint", "GET", AGILE + "/sprint/999/issue", 404),
+    ErrorRecipe(
+        "board-sprint-issues-missing",
+        "getBoardIssuesForSprint",
+        "GET",
+        AGILE + "/board/1/sprint/999/issue",
+        404,
+    ),
+    ErrorRecipe("backlog-missing", "getIssuesForBacklog", "GET", AGILE + "/board/999/backlog", 404),
+    ErrorRecipe("agile-issue-missing", "getIssue", "GET", AGILE + "/issue/NOPE-999999", 404),
+    ErrorRecipe("agile-issue-hidden", "getIssue", "GET", AGILE + "/issue/{issue_key}", 404, user="outsider"),
+    ErrorRecipe("epics-board-missing", "getEpics", "GET", AGILE + "/board/999/epic", 404),
+    ErrorRecipe("epic-missing", "getEpic", "GET", AGILE + "/epic/NOPE-999999", 404),
+    ErrorRecipe("epic-not-an-epic", "getEpic", "GET", AGILE + "/epic/{issue_key}", 404),
+    ErrorRecipe("epic-issues-missing", "getIssuesForEpic", "GET", AGILE + "/epic/NOPE-999999/issue", 404),
+    ErrorRecipe(
+        "board-epic-issues-missing", "getBoardIssuesForEpic", "GET", AGILE + "/board/1/epic/999/issue", 404
+    ),
+    ErrorRecipe("board-projects-missing", "getProjects", "GET", AGILE + "/board/999/project", 404),
     ErrorRecipe(
         "create-sprint-on-kanban",
         "createSprint",

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import json
 import logging
+import re
+import shlex
 import socket
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from jiragw.config import CALLBACK_PATH
-from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.config import CALLBACK_PATH, Settings
+from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
+from jiragw.gateway.admin.pages_connections import try_it
+from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
 from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
+from jiragw.store import KeyRecord, Store
 from jiragw.vault import Keyring
 
 from .servers import free_port
@@ -230,3 +239,123 @@ async def test_access_log_only_when_asked(
     (record,) = access
     assert record.getMessage().startswith("GET /healthz 200 ")
     assert "code-canary-1234" not in caplog.text
+
+
+@contextlib.asynccontextmanager
+async def _served(data_dir: Path, **options: Any) -> AsyncIterator[Served]:
+    """``serve --sandbox`` on ``data_dir`` from ready to a clean stop."""
+    stop = asyncio.Event()
+    got: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        serve(
+            port=0, sandbox=True, data_dir=data_dir, environ={}, on_ready=got.set_result, stop=stop, **options
+        )
+    )
+    done, _ = await asyncio.wait({got, task}, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        await task
+    try:
+        yield got.result()
+    finally:
+        stop.set()
+        await task
+
+
+async def _proxied_myself(served: Served, key: str, connection: str, version: str) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.get(
+            f"{served.url}/jira/{connection}/rest/api/{version}/myself",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+
+def _keys_and_connections(served: Served) -> tuple[list[KeyRecord], list[str]]:
+    store = Store.from_settings(
+        Settings(database_url=served.database, master_key_file=Path(served.master_key_file or ""))
+    )
+    try:
+        with store.transaction() as tx:
+            return tx.keys.list(), [c.id for c in tx.connections.list()]
+    finally:
+        store.dispose()
+
+
+async def test_sandbox_mode_starts_connected_with_a_working_demo_key(sandbox_run: Run) -> None:
+    served = sandbox_run.served
+    assert served.demo_connections == ("acme", "corp")
+    assert served.demo_key is not None
+    key = served.demo_key.reveal()
+    assert served.as_json()["demo_key"] == key
+    assert served.as_json()["demo_connections"] == ["acme", "corp"]
+    assert (await _proxied_myself(served, key, "acme", "3")).status_code == 200
+    assert (await _proxied_myself(served, key, "corp", "2")).status_code == 200
+
+
+async def test_sandbox_mode_empty_has_no_connection_and_no_key(tmp_path: Path) -> None:
+    async with _served(tmp_path, empty=True) as served:
+        assert served.demo_connections == ()
+        assert served.demo_key is None
+        assert served.as_json()["demo_key"] is None
+        assert _keys_and_connections(served) == ([], [])
+
+
+async def test_sandbox_mode_restart_is_idempotent(tmp_path: Path) -> None:
+    async with _served(tmp_path) as first:
+        assert first.demo_key is not None
+        key = first.demo_key.reveal()
+        keys, connections = _keys_and_connections(first)
+    async with _served(tmp_path) as second:
+        # A new sandbox port: the demo connections follow it, nothing is added, the key still works.
+        assert second.sandbox is not None
+        assert first.sandbox is not None
+        assert second.sandbox["base_url"] != first.sandbox["base_url"]
+        assert second.demo_connections == ("acme", "corp")
+        assert second.demo_key is None
+        assert second.demo_key_prefix == first.demo_key_prefix
+        assert second.as_json()["demo_key"] is None
+        assert _keys_and_connections(second) == (keys, connections)
+        assert (await _proxied_myself(second, key, "acme", "3")).status_code == 200
+
+
+async def test_the_try_it_snippets_work_with_the_demo_key(sandbox_run: Run) -> None:
+    """The Connections page's curl and Python snippets, run as shown with the placeholder filled in."""
+    served = sandbox_run.served
+    assert served.demo_key is not None
+    key = served.demo_key.reveal()
+    snippets = try_it(served.url, "acme", "cloud")
+    curl = await asyncio.create_subprocess_exec(
+        *shlex.split(snippets["curl"].replace(KEY_PLACEHOLDER, key)),
+        "--silent",
+        "--fail",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await curl.communicate()
+    assert curl.returncode == 0
+    assert json.loads(out)["emailAddress"] == "alice@example.com"
+
+    printed = io.StringIO()
+
+    def run_python() -> None:
+        with contextlib.redirect_stdout(printed):
+            exec(snippets["python"].replace(KEY_PLACEHOLDER, key), {})  # noqa: S102 - the page's own snippet
+
+    await asyncio.to_thread(run_python)
+    lines = printed.getvalue().splitlines()
+    assert lines[0] == next(u for u in served.sandbox["users"] if u["name"] == "alice")["display_name"]
+    assert 2 <= len(lines) <= 6  # recently updated issues, five at most
+    assert all(re.match(r"[A-Z][A-Z0-9]+-\d+ ", line) for line in lines[1:])
+
+
+async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def refuse(*args: Any) -> None:
+        raise AuthError("the demo user was refused")
+
+    monkeypatch.setattr("jiragw.gateway.server.prepare_demo", refuse)
+    async with _served(tmp_path) as served:
+        assert served.demo_connections == ()
+        assert served.demo_key is None
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(served.url + "/healthz")).status_code == 200
+    assert "the demo connections and key were not set up: the demo user was refused" in caplog.text

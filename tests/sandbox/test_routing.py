@@ -8,8 +8,8 @@ from types import ModuleType
 
 import jiragw.sandbox.routes
 from jiragw.sandbox.http.auth import AuthHooks
-from jiragw.sandbox.http.endpoints import Endpoint
-from jiragw.sandbox.routing import ENDPOINTS, jira_routes
+from jiragw.sandbox.http.endpoints import Handler
+from jiragw.sandbox.routing import ENDPOINTS, HANDLERS, jira_routes
 
 
 def _route_modules() -> list[ModuleType]:
@@ -19,29 +19,39 @@ def _route_modules() -> list[ModuleType]:
     ]
 
 
-def _declared(module: ModuleType) -> list[Endpoint]:
-    """The endpoints ``module`` declares itself (not those it imports)."""
+def _declared(module: ModuleType) -> list[Handler]:
+    """The handlers ``module`` declares itself (not those it imports)."""
     return [
         value
         for value in vars(module).values()
-        if isinstance(value, Endpoint) and value.handler.__module__ == module.__name__
+        if isinstance(value, Handler) and value.fn.__module__ == module.__name__
     ]
 
 
-def test_every_declared_endpoint_is_in_its_modules_routes() -> None:
+def test_every_declared_handler_is_in_its_modules_routes() -> None:
     missing = [
-        f"{module.__name__}.{ep.handler.__name__}"
+        f"{module.__name__}.{handler.fn.__name__}"
         for module in _route_modules()
-        for ep in _declared(module)
-        if ep not in getattr(module, "ROUTES", ())
+        for handler in _declared(module)
+        if handler not in getattr(module, "ROUTES", ())
     ]
     assert not missing, "declared but not in the module's ROUTES: " + ", ".join(missing)
 
 
 def test_every_route_module_is_in_the_table() -> None:
-    declared = [ep for module in _route_modules() for ep in _declared(module)]
+    declared = [handler for module in _route_modules() for handler in _declared(module)]
     assert len(declared) > 100
-    assert sorted(ENDPOINTS, key=id) == sorted(declared, key=id)  # each once, none left out
+    assert sorted(HANDLERS, key=id) == sorted(declared, key=id)  # each once, none left out
+    assert len(ENDPOINTS) == sum(len(handler.endpoints) for handler in declared)
+
+
+def test_a_handler_serves_one_endpoint_per_decorator() -> None:
+    """``@endpoint`` stacks: a handler serving two operations holds both, in reading order."""
+    from jiragw.sandbox.routes.users import get_all_users
+
+    assert [ep.operation for ep in get_all_users.endpoints] == ["getAllUsersDefault", "getAllUsers"]
+    assert {ep.handler for ep in get_all_users.endpoints} == {get_all_users.fn}
+    assert {ep.operation for ep in ENDPOINTS} >= {"getAllUsersDefault", "getAllUsers"}
 
 
 def test_a_route_table_per_kind_of_instance() -> None:

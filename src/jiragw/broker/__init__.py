@@ -1,6 +1,6 @@
 """Credential lifecycle: connect flows for the seven Atlassian methods, and credentials kept alive.
 
-DESIGN.md, layer ``broker/``; issue 3, "Client side" and "Refresh". Start from
+docs/architecture.md, layer ``broker/``, and "Authentication methods". Start from
 :class:`Broker` (a :class:`~jiragw.store.Store` plus an injected
 ``httpx.AsyncClient``): the ``connect_*`` / ``start_*`` / ``finish_*`` flows
 create grants and connections, :meth:`Broker.credentials_for` says what to put
@@ -20,7 +20,7 @@ from jiragw.broker.connect_oauth2 import (
     start_dc_oauth,
     start_oauth,
 )
-from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat
+from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat, reconnect_static
 from jiragw.broker.connected import Connected
 from jiragw.broker.credentials import Credentials, OAuth1Signer
 from jiragw.broker.manage import (
@@ -49,6 +49,7 @@ __all__ = [
     "finish_oauth1",
     "finish_oauth1_oob",
     "list_connections",
+    "reconnect_static",
     "remove_connection",
     "revoke_connection",
     "show_connection",

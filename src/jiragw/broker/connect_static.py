@@ -1,9 +1,12 @@
 """Connect flows for static credentials: Cloud API token, Data Center Basic password and PAT.
 
-Implements issue 3, "Client side", first item: the credential is checked with
-``GET /rest/api/{3,2}/myself`` (Atlassian, "Basic auth for REST APIs" and
-"Using Personal Access Tokens"; RFC 7617, RFC 6750 §2.1) before anything is
-stored; Basic with a password is accepted with the discouraged notice.
+The credential is checked with ``GET /rest/api/{3,2}/myself`` (Atlassian,
+"Basic auth for REST APIs" and "Using Personal Access Tokens"; RFC 7617,
+RFC 6750 §2.1) before anything is stored; Basic with a password is accepted
+with the discouraged notice. :func:`reconnect_static` gives an existing
+connection a new address or secret, checked the same way, keeping its id (so
+the gateway keys bound to it keep working). See docs/architecture.md, "Auth
+methods".
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from jiragw.auth import static
 from jiragw.auth.http import base_url
 from jiragw.broker.broker import Broker
 from jiragw.broker.connected import Connected, save_connections
+from jiragw.broker.status import check_transition
 from jiragw.broker.transport import send
+from jiragw.errors import InvalidInput
 from jiragw.secrets import Secret
-from jiragw.store import Flavor, GrantMethod
+from jiragw.store import ConnectionRecord, Flavor, GrantMethod, GrantRecord, GrantStatus, Tx
 from jiragw.store.connections import check_name
 
-__all__ = ["connect_api_token", "connect_basic", "connect_pat"]
+__all__ = ["connect_api_token", "connect_basic", "connect_pat", "reconnect_static"]
 
 
 async def _myself(broker: Broker, site: str, auth: static.StaticAuth) -> static.Identity:
@@ -99,3 +104,54 @@ async def connect_pat(
         login=None,
         expires_at=expires_at,
     )
+
+
+def _static_auth(grant: GrantRecord, secret: Secret) -> static.StaticAuth:
+    if grant.method is GrantMethod.API_TOKEN:
+        return static.api_token(grant.login or "", secret)
+    if grant.method is GrantMethod.BASIC:
+        return static.basic_password(grant.login or "", secret)
+    if grant.method is GrantMethod.PAT:
+        return static.personal_access_token(secret, expires_at=grant.access_expires_at)
+    raise InvalidInput(
+        f"only an API token, Basic or PAT connection can be reconnected this way, not {grant.method.value}"
+    )
+
+
+async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secret) -> Connected:
+    """Point the static-credential connection ``name`` at ``url`` with ``secret`` (its login stays).
+
+    Checked with ``myself`` before anything changes, like a new connection; the
+    connection keeps its id and name, so keys bound to it keep working. For a
+    site that moved (a sandbox restarted on another port) or a rotated token.
+    """
+
+    def read(tx: Tx) -> tuple[ConnectionRecord, GrantRecord]:
+        conn = tx.connections.get_by_name(name)
+        return conn, tx.grants.get(conn.grant_id)
+
+    conn, grant = await broker.db(read)
+    auth = _static_auth(grant, secret)
+    site = base_url(url, what="the site URL")
+    identity = await _myself(broker, site, auth)
+
+    def write(tx: Tx) -> Connected:
+        current = tx.grants.get(grant.id)
+        tx.grants.set_secrets(grant.id, {"static_secret": secret})
+        tx.grants.set_api_url(grant.id, site)
+        if current.status is not GrantStatus.ACTIVE:
+            check_transition(current.status, GrantStatus.ACTIVE)
+            tx.grants.set_status(grant.id, GrantStatus.ACTIVE, reason="reconnected")
+        row = tx.connections.move(conn.id, site_url=site, api_base_url=site)
+        tx.audit.append(
+            "connection.update",
+            actor=broker.actor,
+            outcome="ok",
+            connection_id=row.id,
+            grant_id=grant.id,
+            target=row.site_url,
+            detail={"method": grant.method.value},
+        )
+        return Connected(grant.id, (row,), identity, auth.notice.message if auth.notice else None)
+
+    return await broker.db(write, write=True)

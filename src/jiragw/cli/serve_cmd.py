@@ -1,10 +1,11 @@
 """``jiragw serve [--host --port] [--sandbox] [--json]``: run the gateway (one process).
 
-DESIGN.md, "Public interface", and issue 5, "Main job". Without ``--sandbox``
-it serves real Atlassian from the ``JIRAGW_*`` settings and refuses to start
-without a master key or a public URL. With ``--sandbox`` it also runs a seeded
-sandbox, lets its demo OAuth clients redirect to the gateway, and keeps its
-own database and keyring file under ``--data-dir``.
+See docs/architecture.md, "Public interface". Without ``--sandbox`` it serves
+real Atlassian from the ``JIRAGW_*`` settings and refuses to start without a
+master key or a public URL. With ``--sandbox`` it also runs a seeded sandbox,
+lets its demo OAuth clients redirect to the gateway, keeps its own database
+and keyring file under ``--data-dir``, and (unless ``--empty``) connects the
+demo site and instance and mints a demo key, shown once.
 
 Once the gateway accepts connections it prints its URL and a one-time admin
 login link: with ``--json`` as one JSON object on the first stdout line (human
@@ -64,6 +65,7 @@ def _print_human(console: Console, served: Served) -> None:
                 f"  Demo user: {escape(alice['email'])}  API token {escape(alice['api_token'])}"
                 f"  PAT {escape(alice['pat'])}"
             )
+        _print_demo(console, served)
         # The CLI reads the same database and key through these two variables.
         console.print("To use the CLI against this gateway's database:")
         console.print(
@@ -72,6 +74,32 @@ def _print_human(console: Console, served: Served) -> None:
             soft_wrap=True,
         )
     console.print("Press Ctrl+C to stop.")
+
+
+def _print_demo(console: Console, served: Served) -> None:
+    if not served.demo_connections:
+        return
+    names = ", ".join(served.demo_connections)
+    console.print(
+        f"  Connected for you: [cyan]{escape(names)}[/]  (the OAuth flows: Admin UI > Connect Jira)"
+    )
+    first = served.demo_connections[0]
+    if served.demo_key is not None:
+        key = served.demo_key.reveal()
+        console.print(
+            f"  Demo gateway key (read/write work; {escape(names)}) - shown this once, keep it:\n"
+            f"    [bold]{escape(key)}[/]"
+        )
+        console.print(
+            f"  Try it: curl -H 'Authorization: Bearer {escape(key)}'"
+            f" {escape(served.url)}/jira/{escape(first)}/rest/api/2/myself",
+            soft_wrap=True,
+        )
+    elif served.demo_key_prefix:
+        console.print(
+            f"  Demo gateway key {escape(served.demo_key_prefix)}... exists from an earlier start"
+            " (shown then); `jiragw keys revoke demo` and restart for a new one"
+        )
 
 
 def serve_command(
@@ -90,6 +118,12 @@ def serve_command(
         Path | None,
         typer.Option(help="--sandbox: where its database and master-key file live.", show_default=False),
     ] = None,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty", help="--sandbox: start with no connection and no demo key (connect them yourself)."
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object on the first stdout line once serving.")
     ] = False,
@@ -122,5 +156,6 @@ def serve_command(
                 data_dir=data_dir,
                 on_ready=ready,
                 access_log=access_log,
+                empty=empty,
             )
         )

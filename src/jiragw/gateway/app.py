@@ -1,4 +1,4 @@
-"""The gateway's ASGI app: route groups mounted on one Starlette app (DESIGN.md, "Gateway URLs").
+"""The gateway's ASGI app: route groups mounted on one Starlette app (docs/architecture.md).
 
 - ``/healthz``, ``/readyz``, ``/metrics``         :mod:`jiragw.gateway.ops`
 - ``/v1/outbound/oauth/{start,callback}``          :mod:`jiragw.gateway.oauth_routes`
@@ -6,6 +6,10 @@
 - ``/api/v1/...`` and ``/docs``                    :mod:`jiragw.gateway.api`
 - ``/mcp``                                         :mod:`jiragw.gateway.mcp_mount`
 - ``/`` (admin UI)                                 :mod:`jiragw.gateway.admin`
+
+Errors no route handles (no such path, a wrong method, a crash) get the admin
+UI's error pages on browser paths and JSON on the machine doors
+(:mod:`jiragw.gateway.admin.error_pages`).
 
 Proxy calls skip Starlette altogether (:class:`_GatewayApp`): its middleware
 stack and its router (which tries each route's pattern in turn) cost about
@@ -73,7 +77,7 @@ def create_app(gw: Gateway) -> Starlette:
         *mcp_mount.routes(mcp_app),
         *admin.routes(gw),
     ]
-    app = _GatewayApp(routes=routes, lifespan=lifespan)
+    app = _GatewayApp(routes=routes, lifespan=lifespan, exception_handlers=admin.exception_handlers(gw))
     app.proxy = jira
     app.state.gateway = gw
     return app

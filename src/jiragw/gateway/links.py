@@ -1,27 +1,38 @@
-"""Jira's absolute API links in proxied JSON, pointed back at the gateway, sans-IO (issue 5).
+"""Jira's absolute URLs in proxied JSON, pointed back at the gateway, sans-IO.
 
 Jira's answers carry absolute URLs: every resource's ``self``, ``next``/
-``prev`` page links, ``issue.fields.*.self``, and so on. They point at the
-upstream: the connection's site URL (``https://acme.atlassian.net``, a DC base
-URL) or, for OAuth 2.0 3LO, its API base (``https://api.atlassian.com/ex/jira/
-{cloudId}``). A client that follows them (pycontribs ``jira``'s
+``prev`` page links, ``issue.fields.*.self``, ``avatarUrls``, and so on. They
+point at the upstream: the connection's site URL (``https://acme.atlassian.net``,
+a DC base URL) or, for OAuth 2.0 3LO, its API base (``https://api.atlassian.com/
+ex/jira/{cloudId}``). A client that follows them (pycontribs ``jira``'s
 ``Resource.update()``/``delete()`` send to ``self``) would bypass the gateway
-and send the *gateway key* to that host. So in JSON answers each such URL is
-rewritten to the connection's proxy base, ``{public_url}/jira/{connection}``.
+and send the *gateway key* to that host, and a Data Center avatar answers only
+a caller signed in to Jira, which the gateway's caller is not. So in JSON
+answers each such URL is rewritten to the connection's proxy base,
+``{public_url}/jira/{connection}``.
 
-- Only URLs continuing into one of the proxy's API prefixes
-  (:data:`jiragw.gateway.paths.API_PREFIXES`) are rewritten: exactly the
-  links the proxy can serve. ``/browse/KEY`` pages, avatars and ``baseUrl``
-  stay Jira's, since they are for people (with their own Jira session), and
-  the proxy would refuse them.
+- Rewritten are URLs continuing into one of the proxy's API prefixes
+  (:data:`jiragw.gateway.paths.API_PREFIXES`) or into Jira's avatar servlets
+  (:data:`AVATAR_PATHS`): the resources a client fetches with its
+  credentials. ``/browse/KEY`` pages and ``baseUrl`` stay Jira's: they are for
+  people (with their own Jira session), and they are also what rich text links
+  to (an ADF ``inlineCard``), which a client may write back to Jira.
+- In an error answer (status 400 and up) every mention of the upstream is
+  replaced, wherever it stands in a message: the base URLs, their origins
+  (``https://jira.corp``) and their paths (``/jira/rest/...`` in "No resource
+  found for ..."), so the upstream's host and context path stay out of error
+  texts.
 - The longer base is tried first, so an API base that extends the site URL
-  is never half-rewritten.
+  is never half-rewritten; a host that merely starts like the base
+  (``acme.atlassian.net.evil.test``) is not the base.
 - The proxy base is the configured public URL, not one derived from the
   request's ``Host``: that header is the caller's to choose, and a link must
   not be steerable by it (the OAuth callback is built from the same setting).
 
 The body is the decoded JSON text (bytes); :func:`rewritable` says which
 answers may be decoded and rewritten, and everything else is streamed as is.
+A body holding no upstream base at all (most) is returned untouched after one
+substring test per base.
 """
 
 from __future__ import annotations
@@ -29,13 +40,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Final
+from urllib.parse import urlsplit
 
 from jiragw.gateway.paths import API_PREFIXES
 
-__all__ = ["MAX_REWRITE_BYTES", "LinkRewriter", "rewritable"]
+__all__ = ["AVATAR_PATHS", "MAX_REWRITE_BYTES", "LinkRewriter", "rewritable"]
 
 # Larger JSON answers are streamed untouched rather than buffered.
 MAX_REWRITE_BYTES: Final = 32 * 1024 * 1024
+# Jira's avatar servlets (Data Center, and Cloud's legacy project avatars): fetched by URL.
+AVATAR_PATHS: Final = ("/secure/useravatar", "/secure/projectavatar")
+# What may follow a base URL that is not yet its end: more host, port or path characters
+# (a dot only when more follows it: "see https://jira.corp." ends a sentence).
+_CONTINUES: Final = rb"(?![\w:~%-]|\.[\w-])"
 # Content-Encodings httpx decodes without optional packages.
 _DECODABLE: Final = frozenset({b"", b"identity", b"gzip", b"x-gzip", b"deflate"})
 
@@ -64,18 +81,52 @@ def rewritable(headers: Iterable[tuple[bytes, bytes]]) -> bool:
 
 
 class LinkRewriter:
-    """Rewrites ``upstream`` base URLs (followed by an API prefix) to ``proxy_base`` in JSON text."""
+    """Rewrites ``upstream`` base URLs to ``proxy_base`` in JSON text (see the module docstring)."""
 
     def __init__(self, upstream: Iterable[str], proxy_base: str) -> None:
         bases = sorted({base.rstrip("/") for base in upstream if base}, key=len, reverse=True)
         self.proxy_base = proxy_base.rstrip("/").encode("utf-8")
-        prefixes = b"|".join(re.escape(prefix.encode("ascii")) for prefix in API_PREFIXES)
+        proxy = urlsplit(proxy_base.rstrip("/"))
+        self._proxy_origin = f"{proxy.scheme}://{proxy.netloc}".encode()
+        self._proxy_path = proxy.path.encode("utf-8")
+        continuations = [*API_PREFIXES, *AVATAR_PATHS]
+        followed = b"|".join(re.escape(prefix.encode("ascii")) for prefix in continuations)
         alternatives = b"|".join(re.escape(base.encode("utf-8")) for base in bases)
-        self._pattern = re.compile(b"(?:" + alternatives + b")(?=" + prefixes + b")") if bases else None
+        self._pattern = re.compile(b"(?:" + alternatives + b")(?=" + followed + b")") if bases else None
         # A cheap membership test first: most answers hold no upstream URL at all.
         self._marks = tuple(base.encode("utf-8") for base in bases)
+        self._mentions = _mentions_pattern(bases)
 
-    def rewrite(self, body: bytes) -> bytes:
+    def rewrite(self, body: bytes, *, error: bool = False) -> bytes:
+        """``body`` with the upstream's URLs on the proxy; ``error``: with every mention replaced."""
+        if error and self._mentions is not None:
+            return self._mentions.sub(self._replace_mention, body)
         if self._pattern is None or not any(mark in body for mark in self._marks):
             return body
         return self._pattern.sub(lambda _: self.proxy_base, body)
+
+    def _replace_mention(self, match: re.Match[bytes]) -> bytes:
+        kind = match.lastgroup
+        return (
+            self.proxy_base if kind == "url" else self._proxy_origin if kind == "origin" else self._proxy_path
+        )
+
+
+def _mentions_pattern(bases: list[str]) -> re.Pattern[bytes] | None:
+    """Any mention of ``bases``: whole (longest first), their origins, their paths (``/jira/``)."""
+    if not bases:
+        return None
+    parts = [urlsplit(base) for base in bases]
+    origins = sorted({f"{p.scheme}://{p.netloc}" for p in parts} - set(bases), key=len, reverse=True)
+    paths = sorted({p.path for p in parts if p.path not in ("", "/")}, key=len, reverse=True)
+
+    def alternation(items: Iterable[str]) -> bytes:
+        return b"|".join(re.escape(item.encode("utf-8")) for item in items)
+
+    pattern = b"(?P<url>" + alternation(bases) + b")" + _CONTINUES
+    if origins:
+        pattern += b"|(?P<origin>" + alternation(origins) + b")" + _CONTINUES
+    if paths:
+        # A path mention starts a path of its own (after a quote, a space, ...), then continues.
+        pattern += rb"|(?<![\w.:~%/-])(?P<path>" + alternation(paths) + b")(?=/)"
+    return re.compile(pattern)

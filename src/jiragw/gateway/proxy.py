@@ -22,9 +22,10 @@ unless it is Atlassian's "scope does not match" (renewing cannot add a scope)
 or the broker declines because the token was issued moments ago. A
 redirect is passed back only when it stays under the connection's base
 (rewritten to the proxy's URL); any other becomes 502. A JSON answer is
-decoded and its absolute API links (``self`` & co.) are pointed at the proxy
-(:mod:`jiragw.gateway.links`), so clients that follow them never reach Jira
-directly with a gateway key; other answers stream through. Every call is audited
+decoded and its absolute API and avatar links (``self``, ``avatarUrls`` & co.)
+are pointed at the proxy, and an error's texts lose every mention of the
+upstream (:mod:`jiragw.gateway.links`), so clients that follow them never reach
+Jira directly with a gateway key; other answers stream through. Every call is audited
 (never the query string or a body) and counted in the metrics.
 
 A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
@@ -251,14 +252,14 @@ class Proxy:
         status: int,
         headers: list[tuple[bytes, bytes]],
     ) -> None:
-        """A JSON answer, decoded and with Jira's API links pointed at the proxy (:mod:`.links`)."""
+        """A JSON answer, decoded and with Jira's links pointed at the proxy (:mod:`.links`)."""
         try:
             body = await response.aread()  # decoded from its Content-Encoding by httpx
         except (httpx.TimeoutException, httpx.NetworkError) as exc:
             raise UpstreamUnavailable(f"Jira's answer could not be read ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"Jira's answer could not be read ({type(exc).__name__})") from exc
-        body = self._links(creds.connection).rewrite(body)
+        body = self._links(creds.connection).rewrite(body, error=status >= 400)
         out = [(k, v) for k, v in headers if k not in _REFRAMED]
         out.append((b"content-length", str(len(body)).encode("ascii")))
         call.upstream, call.status, call.bytes_out = True, status, len(body)

@@ -1,6 +1,6 @@
 """Running the gateway: settings -> store, upstream client, broker, :class:`Gateway` -> uvicorn.
 
-Implements ``jiragw serve`` (DESIGN.md, "Public interface"; issue 5, "Main job"):
+Implements ``jiragw serve`` (docs/architecture.md, "Public interface"):
 one process, one event loop, one uvicorn server for the gateway app, whose
 lifespan runs the audit writer (so a clean shutdown flushes it).
 
@@ -12,7 +12,9 @@ lifespan runs the audit writer (so a clean shutdown flushes it).
   sandbox on its own loopback port in the same loop, its demo OAuth clients
   taught the gateway's callback URL, the Atlassian endpoints pointed at it, an
   SQLite store and a keyring file (mode 0600, created when missing) in a data
-  directory of their own, so trying the sandbox never touches a real database.
+  directory of their own, so trying the sandbox never touches a real database;
+  and, unless ``empty``, the demo connections and key of
+  :mod:`jiragw.gateway.sandbox_demo`.
 
 Sockets are bound before the app is built, so ``--port 0`` still yields an
 exact public URL. Signals are handled here (SIGINT/SIGTERM stop both servers,
@@ -41,12 +43,14 @@ from sqlalchemy.engine import URL
 
 from jiragw.broker import Broker
 from jiragw.config import Settings
-from jiragw.errors import ConfigError, MasterKeyMissing
+from jiragw.errors import ConfigError, JiragwError, MasterKeyMissing
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
 from jiragw.gateway.logs import AccessLog
+from jiragw.gateway.sandbox_demo import DemoSetup, prepare_demo
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import UpstreamClient
+from jiragw.secrets import Secret
 from jiragw.store import Store
 from jiragw.vault import Keyring
 
@@ -82,6 +86,11 @@ class Served:
     master_key_file: str | None
     sandbox: dict[str, Any] | None
     master_key_created: bool = False
+    # Sandbox mode: the demo connections ready to use, and the demo key when minted at this start
+    # (shown this once; ``demo_key_prefix`` names it either way).
+    demo_connections: tuple[str, ...] = ()
+    demo_key: Secret | None = None
+    demo_key_prefix: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +99,8 @@ class Served:
             "sandbox": self.sandbox,
             "database": self.database,
             "master_key_file": self.master_key_file,
+            "demo_connections": list(self.demo_connections),
+            "demo_key": self.demo_key.reveal() if self.demo_key is not None else None,
         }
 
 
@@ -287,6 +298,16 @@ def _login_link(store: Store, public_url: str) -> str | None:
     return issue_login_link(store, public_url)
 
 
+async def _demo(gw: Gateway, store: Store) -> DemoSetup:
+    """The first-run demo; a failure to set it up is reported, and the gateway serves without it."""
+    assert gw.sandbox_info is not None
+    try:
+        return await prepare_demo(gw.broker, store, gw.sandbox_info)
+    except JiragwError as exc:
+        log.warning("the demo connections and key were not set up: %s [%s]", exc.message, exc.code)
+        return DemoSetup(())
+
+
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -336,10 +357,13 @@ async def serve(
     on_ready: Callable[[Served], Awaitable[None] | None],
     stop: asyncio.Event | None = None,
     access_log: bool = False,
+    empty: bool = False,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set); ``on_ready`` once the gateway accepts connections.
 
-    ``access_log`` adds one ``jiragw.access`` line per request (never the query string).
+    ``access_log`` adds one ``jiragw.access`` line per request (never the query string). In
+    sandbox mode the demo connections and key are set up (:mod:`jiragw.gateway.sandbox_demo`)
+    unless ``empty``.
     """
     env = os.environ if environ is None else environ
     stop = stop or asyncio.Event()
@@ -362,9 +386,12 @@ async def serve(
         if sbx is not None:
             await stack.enter_async_context(_running(sbx.server, sbx.sock))
         gw = build_gateway(settings, store, http, admin_password=env.get(_ADMIN_PASSWORD_ENV) or None)
+        demo = DemoSetup(())
         if sbx is not None:
             sbx.teach_callback(gw.callback_url)
             gw.sandbox_info = sbx.describe()
+            if not empty:
+                demo = await _demo(gw, store)
         stack.enter_context(_signals(stop))
         # Exits before the sandbox's: in-flight proxy calls still reach it.
         app: Any = create_app(gw)
@@ -379,6 +406,9 @@ async def serve(
             master_key_file=str(settings.master_key_file) if settings.master_key_file else None,
             sandbox=gw.sandbox_info,
             master_key_created=created,
+            demo_connections=demo.connections,
+            demo_key=demo.key,
+            demo_key_prefix=demo.key_prefix,
         )
         # Everything built so far (app, routes, scope table, models) lives as long as the process:
         # out of the collector's sight, a full collection no longer walks it (~0.1 ms per proxied call).

@@ -2,8 +2,9 @@
 
 The table is built here, above the route modules, from what each one exports:
 a route module (:mod:`jiragw.sandbox.routes`) declares its handlers and lists
-them in its ``ROUTES`` tuple; :data:`ENDPOINTS` gathers those tuples, and
-:func:`jira_routes` turns them into the routes one kind of instance serves
+them in its ``ROUTES`` tuple; :data:`HANDLERS` gathers those tuples,
+:data:`ENDPOINTS` their endpoints, and :func:`jira_routes` turns them into
+the routes one kind of instance serves
 (each run by :func:`~jiragw.sandbox.http.dispatch.serve_endpoint`). Nothing
 is registered on import.
 
@@ -14,13 +15,14 @@ Adding a route:
    (:func:`jiragw.sandbox.http.endpoints.endpoint`): the path is relative to an
    instance's root, ``{version}`` stands for ``2``/``3``/``latest``, and
    ``flavors=("cloud",)`` or ``("dc",)`` limits it to one kind of instance.
+   A handler serving several operations takes one decorator per operation.
    Raise :class:`~jiragw.sandbox.http.errors.JiraHttpError` (or
    ``bad_request``/``not_found``) for Jira's error answers.
 2. Add the handler to the module's ``ROUTES`` tuple, at the bottom of the module.
-3. A new route module also goes into :data:`ENDPOINTS` below.
+3. A new route module also goes into :data:`HANDLERS` below.
 
 ``tests/sandbox/test_routing.py`` fails when a declared endpoint is left out
-of its module's ``ROUTES`` or a module is left out of :data:`ENDPOINTS`; the
+of its module's ``ROUTES`` or a module is left out of :data:`HANDLERS`; the
 conformance tests (``tests/conformance``) check each endpoint against the spec.
 
 Literal path segments win over parameters (``issue/createmeta`` before
@@ -39,7 +41,7 @@ from starlette.routing import Route
 
 from .http.auth import AuthHooks
 from .http.dispatch import json_response, serve_endpoint, unknown_resource
-from .http.endpoints import Endpoint
+from .http.endpoints import Endpoint, Handler
 from .routes import (
     agile,
     agile_writes,
@@ -60,9 +62,9 @@ from .routes import (
 )
 from .state.model import Kind
 
-__all__ = ["ENDPOINTS", "jira_routes"]
+__all__ = ["ENDPOINTS", "HANDLERS", "jira_routes"]
 
-ENDPOINTS: tuple[Endpoint, ...] = (
+HANDLERS: tuple[Handler, ...] = (
     *agile.ROUTES,
     *agile_writes.ROUTES,
     *comments.ROUTES,
@@ -80,7 +82,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *transitions.ROUTES,
     *users.ROUTES,
 )
-"""Every endpoint of the emulated Jira REST APIs (platform, Agile), Cloud and DC alike."""
+"""Every handler of the emulated Jira REST APIs (platform, Agile), Cloud and DC alike."""
+
+ENDPOINTS: tuple[Endpoint, ...] = tuple(ep for handler in HANDLERS for ep in handler.endpoints)
+"""Every endpoint the handlers serve: one per spec operation and path."""
 
 
 def jira_routes(kind: Kind, hooks: AuthHooks) -> list[Route]:

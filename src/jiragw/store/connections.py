@@ -1,4 +1,6 @@
-"""Connections: one grant x one Jira site, under a unique name (DESIGN.md, "Auth methods").
+"""Connections: one grant x one Jira site, under a unique name.
+
+See docs/architecture.md, "Authentication methods".
 
 The name is a path segment of the proxy (``/jira/{name}/...``), so it is
 restricted to a URL-safe slug. Nothing here is secret; the credential lives on
@@ -196,6 +198,15 @@ class ConnectionRepo:
                 row.updated_at = self._clock()
         except IntegrityError as exc:
             raise Conflict(f"a connection named {name!r} already exists") from exc
+        return _record(row)
+
+    def move(self, connection_id: str, *, site_url: str, api_base_url: str) -> ConnectionRecord:
+        """Point the connection at a new address of the same site (its id, name and keys stay)."""
+        row = self._row(connection_id)
+        row.site_url = site_url
+        row.api_base_url = api_base_url
+        row.updated_at = self._clock()
+        self._session.flush()
         return _record(row)
 
     def delete(self, connection_id: str) -> None:

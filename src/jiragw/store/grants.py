@@ -1,4 +1,6 @@
-"""Grants: one consent or credential and its lifecycle (issue 3), with secrets sealed by the vault.
+"""Grants: one consent or credential and its lifecycle, with secrets sealed by the vault.
+
+See docs/architecture.md, "Authentication methods".
 
 Callers hand in and get back :class:`~jiragw.secrets.Secret` values; the
 ciphertext and its AAD never leave this module. Writes that race with the
@@ -185,6 +187,12 @@ class GrantRepo:
         """Replace (or clear, with ``None``) some secret fields."""
         row = self._row(grant_id, expected_version=expected_version)
         self._seal(row, values)
+        return self._flush(row)
+
+    def set_api_url(self, grant_id: str, api_url: str) -> GrantRecord:
+        """Record the new address the grant's credential is used at (a moved site)."""
+        row = self._row(grant_id)
+        row.api_url = api_url
         return self._flush(row)
 
     def store_tokens(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from jiragw.errors import KeyRevoked
+from jiragw.gateway.sandbox_demo import prepare_demo
 from jiragw.store import GrantStatus
 from tests.gateway.admin.client import AdminClient
 from tests.gateway.conftest import Env
@@ -265,3 +266,30 @@ async def test_sandbox_defaults_prefill_but_never_a_secret(ui_env: Env, admin: A
     assert 'type="password" name="client_secret"' in page
     for app in ui_env.demo["oauth_apps"]:
         assert app["client_secret"] not in page
+
+
+async def test_connections_page_has_a_try_it_panel_without_a_secret(ui_env: Env, admin: AdminClient) -> None:
+    empty = (await admin.get("/connections")).text
+    assert "No connection yet" in empty
+    assert "Try it" not in empty
+    assert 'href="/connect/oauth"' in empty  # the OAuth flow is one click away
+
+    demo = await prepare_demo(ui_env.broker, ui_env.store, ui_env.demo)
+    assert demo.key is not None
+    typed, _ = ui_env.key(name="typed")
+    page = (await admin.get("/connections")).text
+    assert "Try it" in page
+    assert 'href="/connect/oauth"' in page
+    gw = ui_env.gw.public_url
+    assert (
+        f"curl -H &#39;Authorization: Bearer &lt;your key&gt;&#39; {gw}/jira/acme/rest/api/3/myself" in page
+    )
+    assert f"jira = JIRA(server=&#34;{gw}/jira/acme&#34;, token_auth=&#34;&lt;your key&gt;&#34;)" in page
+    assert f"&#34;url&#34;: &#34;{gw}/mcp&#34;" in page
+    assert "Bearer &lt;your key&gt;&#34;" in page
+    canaries = [demo.key.reveal(), typed]
+    for user in ui_env.demo["users"]:
+        canaries += [user["api_token"], user["pat"], user["password"]]
+    for canary in canaries:
+        assert canary not in page
+    assert "jgw_" not in page

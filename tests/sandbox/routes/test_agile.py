@@ -246,3 +246,133 @@ async def test_latest_is_an_alias_of_1_0(
     r = await client.get(root.replace("/rest/agile/1.0", "/rest/agile/2.0") + "/board", headers=alice)
     assert r.status_code == 404
     assert r.json()["errorMessages"][0].startswith("No resource found")
+
+
+async def _epic_of(
+    client: httpx.AsyncClient, inst: Instance, headers: dict[str, str]
+) -> tuple[int, list[str]]:
+    """A new epic in project PRJ with two standard issues as its children, made through the API."""
+    api = ROOTS[inst.name].replace("agile/1.0", "api/2")
+    new = {"fields": {"project": {"key": "PRJ"}, "issuetype": {"id": "10004"}, "summary": "Epic of tests"}}
+    r = await client.post(f"{api}/issue", json=new, headers=headers)
+    assert r.status_code == 201, r.text
+    epic_key = r.json()["key"]
+    prj = inst.find_project("PRJ")
+    assert prj is not None
+    ordered = sorted(inst.issues.values(), key=lambda i: i.id)
+    standard = [i for i in ordered if i.project_id == prj.id and i.issue_type_id in ("10001", "10002")]
+    children = [standard[0].key, standard[1].key]
+    for key in children:
+        body = {"fields": {"parent": {"key": epic_key}}}
+        r = await client.put(f"{api}/issue/{key}", json=body, headers=headers)
+        assert r.status_code == 204, r.text
+    epic = inst.find_issue(epic_key)
+    assert epic is not None
+    return epic.id, children
+
+
+@pytest.mark.parametrize("where", ["acme", "corp"])
+async def test_agile_issue_has_agile_fields(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, alice, inst = ROOTS[where], as_user(where, "alice"), _inst(sandbox, where)
+    epic_id, children = await _epic_of(client, inst, alice)
+    child = inst.find_issue(children[0])
+    assert child is not None
+    r = await client.get(f"{root}/issue/{child.key}", headers=alice)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["key"] == child.key
+    assert body["self"].endswith(f"/rest/api/2/issue/{child.id}")
+    fields = body["fields"]
+    assert fields["epic"]["id"] == epic_id
+    assert fields["epic"]["self"].endswith(f"{root}/epic/{epic_id}")
+    assert fields["flagged"] is False
+    states = {inst.sprints[s].state: s for s in child.custom.get(SPRINT) or ()}
+    open_sprint = states.get("active", states.get("future"))
+    assert (fields["sprint"] or {}).get("id") == open_sprint
+    closed = [s for s in child.custom.get(SPRINT) or () if inst.sprints[s].state == "closed"]
+    assert [s["id"] for s in fields["closedSprints"]] == closed
+    assert "summary" in fields
+    assert "comment" not in fields  # navigable fields by default, as the spec says
+    # Asked for by name, or left out.
+    r = await client.get(f"{root}/issue/{child.id}", params={"fields": "summary,epic"}, headers=alice)
+    assert set(r.json()["fields"]) == {"summary", "epic"}
+    assert (await client.get(f"{root}/issue/NOPE-1", headers=alice)).status_code == 404
+    outsider = as_user(where, "outsider")
+    assert (await client.get(f"{root}/issue/{child.key}", headers=outsider)).status_code == 404
+
+
+@pytest.mark.parametrize("where", ["acme", "corp"])
+async def test_board_sprint_issues_and_backlog(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, alice, inst = ROOTS[where], as_user(where, "alice"), _inst(sandbox, where)
+    active = next(s for s in inst.sprints.values() if s.board_id == 1 and s.state == "active")
+    via_board = (await client.get(f"{root}/board/1/sprint/{active.id}/issue", headers=alice)).json()
+    via_sprint = (await client.get(f"{root}/sprint/{active.id}/issue", headers=alice)).json()
+    assert via_board == via_sprint
+    assert via_board["total"] > 0
+    assert all(i["fields"]["sprint"]["id"] == active.id for i in via_board["issues"])
+    # A sprint of another board, or a board the caller cannot see, is not found.
+    other = next((s for s in inst.sprints.values() if s.board_id != 1), None)
+    if other is not None:
+        r = await client.get(f"{root}/board/1/sprint/{other.id}/issue", headers=alice)
+        assert r.status_code == 404
+    r = await client.get(f"{root}/board/1/sprint/{active.id}/issue", headers=as_user(where, "outsider"))
+    assert r.status_code == 404
+
+    prj = inst.find_project("PRJ")
+    assert prj is not None
+    backlog = (await client.get(f"{root}/board/1/backlog", params={"maxResults": 1000}, headers=alice)).json()
+    planned = {s.id for s in inst.sprints.values() if s.state != "closed"}
+    expected = {
+        i.key
+        for i in inst.issues.values()
+        if i.project_id == prj.id
+        and inst.statuses[i.status_id].category != "done"
+        and not planned & set(i.custom.get(SPRINT) or ())
+    }
+    assert backlog["total"] == len(expected) > 0
+    assert {i["key"] for i in backlog["issues"]} == expected
+    assert all(i["fields"]["sprint"] is None for i in backlog["issues"])
+    narrowed = await client.get(f"{root}/board/1/backlog", params={"jql": "issuetype = Bug"}, headers=alice)
+    assert all(i["fields"]["issuetype"]["name"] == "Bug" for i in narrowed.json()["issues"])
+
+
+@pytest.mark.parametrize("where", ["acme", "corp"])
+async def test_epics_and_board_projects(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    root, alice, inst = ROOTS[where], as_user(where, "alice"), _inst(sandbox, where)
+    epic_id, children = await _epic_of(client, inst, alice)
+    epic = inst.issues[epic_id]
+    page = (await client.get(f"{root}/board/1/epic", headers=alice)).json()
+    assert epic_id in [e["id"] for e in page["values"]]
+    assert {"maxResults", "startAt", "total", "isLast", "values"} <= set(page)
+    assert all(inst.issues[e["id"]].project_id == epic.project_id for e in page["values"])
+    for done in ("true", "false"):
+        some = (await client.get(f"{root}/board/1/epic", params={"done": done}, headers=alice)).json()
+        assert all(e["done"] is (done == "true") for e in some["values"])
+    one = (await client.get(f"{root}/epic/{epic.key}", headers=alice)).json()
+    assert one == next(e for e in page["values"] if e["id"] == epic_id)
+    assert one["summary"] == epic.summary
+    assert (await client.get(f"{root}/epic/{children[0]}", headers=alice)).status_code == 404  # not an epic
+    assert (await client.get(f"{root}/epic/{epic_id}", headers=as_user(where, "outsider"))).status_code == 404
+    issues = (await client.get(f"{root}/epic/{epic_id}/issue", headers=alice)).json()
+    assert sorted(i["key"] for i in issues["issues"]) == sorted(children)
+    assert all(i["fields"]["epic"]["id"] == epic_id for i in issues["issues"])
+
+    on_board = (await client.get(f"{root}/board/1/epic/{epic_id}/issue", headers=alice)).json()
+    assert sorted(i["key"] for i in on_board["issues"]) == sorted(children)
+    on_kanban = (await client.get(f"{root}/board/2/epic/{epic_id}/issue", headers=alice)).json()
+    assert on_kanban["issues"] == []  # the PLAT board's filter holds none of PRJ's issues
+    child = inst.find_issue(children[0])
+    assert child is not None
+    r = await client.get(f"{root}/board/1/epic/{child.id}/issue", headers=alice)
+    assert r.status_code == 404  # not an epic
+
+    projects = (await client.get(f"{root}/board/1/project", headers=alice)).json()
+    assert [p["key"] for p in projects["values"]] == ["PRJ"]
+    assert projects["total"] == 1
+    assert (await client.get(f"{root}/board/999/project", headers=alice)).status_code == 404

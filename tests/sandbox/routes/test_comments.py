@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from jiragw.sandbox import Sandbox
 from tests.sandbox.routes.test_issues import CLOUD, CLOUD2, DC, _adf, create, pkey
@@ -101,3 +102,36 @@ async def test_dc_comment_is_wiki(client: httpx.AsyncClient, sandbox: Sandbox, a
     assert r.json()["body"] == "h1. Hi"
     assert r.json()["author"]["name"] == "admin"
     assert "jsdPublic" not in r.json()
+
+
+@pytest.mark.parametrize(
+    ("root", "where", "body"),
+    [(CLOUD, "acme", _adf("x")), (CLOUD2, "acme", "x"), (DC, "corp", "x")],
+    ids=["cloud-v3", "cloud-v2", "dc-v2"],
+)
+@pytest.mark.parametrize("empty", [{}, {"type": "", "value": ""}], ids=["braces", "blank"])
+async def test_empty_visibility_means_none(
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    as_user: Auth,
+    root: str,
+    where: str,
+    body: object,
+    empty: dict[str, str],
+) -> None:
+    admin = as_user(where, "admin")
+    made = await create(client, admin, root, pkey(sandbox, where))
+    url = f"{root}/issue/{made['key']}/comment"
+    r = await client.post(url, json={"body": body, "visibility": empty}, headers=admin)
+    assert r.status_code == 201, r.text
+    assert "visibility" not in r.json()
+    restricted = {"type": "role", "value": "Administrators"}
+    r = await client.post(url, json={"body": body, "visibility": restricted}, headers=admin)
+    assert r.json()["visibility"]["value"] == "Administrators"
+    # Editing with an empty visibility lifts the restriction.
+    r = await client.put(f"{url}/{r.json()['id']}", json={"body": body, "visibility": empty}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert "visibility" not in r.json()
+    # A visibility that names only a type is still refused.
+    r = await client.post(url, json={"body": body, "visibility": {"type": "role"}}, headers=admin)
+    assert r.status_code == 400

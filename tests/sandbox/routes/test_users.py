@@ -12,6 +12,7 @@ from jiragw.sandbox.state.model import Project, User
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"
+CLOUD2 = "/sites/acme/rest/api/2"
 DC = "/dc/corp/rest/api/2"
 GDPR = ["The query parameter 'username' is not supported in GDPR strict mode."]
 
@@ -103,6 +104,22 @@ async def test_find_users_cloud_rules(client: httpx.AsyncClient, sandbox: Sandbo
     assert paged.json() == []  # the query matches prefixes, not the middle of an address
     empty = await client.get(f"{CLOUD}/user/search", params={"query": "", "accountId": ""}, headers=headers)
     assert empty.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/users/search", "/users"])
+async def test_all_users_cloud(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, path: str) -> None:
+    headers = as_user("acme", "bob")
+    everyone = sorted(sandbox.sites["acme"].users.values(), key=lambda u: u.display_name.lower())
+    _user(sandbox, "erin").active = False
+    r = await client.get(f"{CLOUD}{path}", headers=headers)
+    assert r.status_code == 200
+    assert [u["accountId"] for u in r.json()] == [u.account_id for u in everyone]
+    assert {u["active"] for u in r.json()} == {True, False}  # inactive users are listed too
+    r = await client.get(f"{CLOUD2}{path}", params={"startAt": 1, "maxResults": 2}, headers=headers)
+    assert [u["accountId"] for u in r.json()] == [u.account_id for u in everyone[1:3]]
+    assert (await client.get(f"{CLOUD}{path}")).status_code == 401
+    # Data Center lists users through ``user/search`` instead.
+    assert (await client.get(f"{DC}{path}", headers=as_user("corp", "bob"))).status_code == 404
 
 
 async def test_find_users_dc_username(client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth) -> None:

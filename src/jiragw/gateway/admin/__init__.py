@@ -1,12 +1,13 @@
-"""The admin web UI: server-rendered pages at ``/`` (issue 5, "Admin web UI").
+"""The admin web UI: server-rendered pages at ``/``.
 
 Jinja2 templates with autoescaping, no JavaScript, one local stylesheet.
 Every page needs an admin session (:mod:`.sessions`), every form carries a
 CSRF token (:mod:`.csrf`), every response is ``no-store`` with a strict CSP
 (:mod:`.web`). Pages: sign-in (:mod:`.pages_login`), Connections
-(:mod:`.pages_connections`), Connect Jira (:mod:`.pages_connect`; the OAuth
+(:mod:`.pages_connections`, with its "Try it" panel), Connect Jira (:mod:`.pages_connect`; the OAuth
 redirects live in :mod:`jiragw.gateway.oauth_routes`), Keys
-(:mod:`.pages_keys`), Audit (:mod:`.pages_audit`) and MCP (:mod:`.pages_mcp`).
+(:mod:`.pages_keys`), Audit (:mod:`.pages_audit`) and MCP (:mod:`.pages_mcp`);
+the 404, 405 and 500 pages of every browser path (:mod:`.error_pages`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from jiragw.gateway.admin import (
     pages_login,
     pages_mcp,
 )
+from jiragw.gateway.admin.error_pages import exception_handlers
 from jiragw.gateway.admin.web import ui_for
 from jiragw.gateway.state import Gateway
 
-__all__ = ["routes"]
+__all__ = ["exception_handlers", "routes"]
 
 _CSS = Path(__file__).parent / "static" / "admin.css"
 

@@ -1,9 +1,15 @@
-"""Admin UI: the Connections page, with Test and Remove (issue 5, "Admin web UI").
+"""Admin UI: the Connections page, with Test and Remove, and a "Try it" panel.
 
 Rows come from :func:`jiragw.broker.manage.list_connections` plus each
 grant's last refresh time; Re-authorize posts to the OAuth start route
 (:mod:`jiragw.gateway.oauth_routes`). Every action is audited as
 ``admin.connection.*`` with the admin as actor.
+
+The "Try it" panel (:func:`try_it`) shows a ``curl`` call through the proxy,
+the PyPI ``jira`` client and an MCP client configuration for the first
+connection, with :data:`~jiragw.gateway.admin.pages_mcp.KEY_PLACEHOLDER` where
+the key goes: a key is stored only as a hash, so no page can show it after
+the one that created it.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from starlette.routing import BaseRoute, Route
 
 from jiragw.broker.manage import list_connections, remove_connection
 from jiragw.errors import JiragwError
+from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER, http_config
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
 from jiragw.store import GrantMethod, Tx
 
-__all__ = ["REAUTHORIZABLE", "routes", "when"]
+__all__ = ["REAUTHORIZABLE", "routes", "try_it", "when"]
 
 REAUTHORIZABLE = frozenset({GrantMethod.OAUTH2_3LO.value, GrantMethod.DC_OAUTH2.value})
 
@@ -37,6 +44,25 @@ def _refreshed(tx: Tx) -> dict[str, str]:
             grants[conn.grant_id] = tx.grants.get(conn.grant_id).refreshed_at
         out[conn.name] = when(grants[conn.grant_id])
     return out
+
+
+def try_it(public_url: str, connection: str, flavor: str) -> dict[str, str]:
+    """Copy-paste snippets for ``connection``: curl through the proxy, the ``jira`` package, MCP."""
+    server = f"{public_url}/jira/{connection}"
+    version = "3" if flavor == "cloud" else "2"
+    curl = f"curl -H 'Authorization: Bearer {KEY_PLACEHOLDER}' {server}/rest/api/{version}/myself"
+    python = "\n".join(
+        [
+            "# pip install jira",
+            "from jira import JIRA",
+            "",
+            f'jira = JIRA(server="{server}", token_auth="{KEY_PLACEHOLDER}")',
+            'print(jira.myself()["displayName"])',
+            'for issue in jira.search_issues("updated >= -30d ORDER BY updated DESC", maxResults=5):',
+            "    print(issue.key, issue.fields.summary)",
+        ]
+    )
+    return {"connection": connection, "curl": curl, "python": python, "mcp": http_config(public_url)}
 
 
 async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
@@ -57,6 +83,8 @@ async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
         connections=rows,
         refreshed=refreshed,
         reauthorizable=REAUTHORIZABLE,
+        try_it=try_it(ui.gw.public_url, views[0].name, views[0].flavor) if views else None,
+        key_placeholder=KEY_PLACEHOLDER,
     )
 
 

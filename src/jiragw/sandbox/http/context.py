@@ -75,11 +75,14 @@ class Ctx:
         return self.request.query_params.get(name, default)
 
     def query_list(self, name: str) -> list[str] | None:
-        """A list parameter given repeated and/or comma-separated; None when absent."""
+        """A list parameter given repeated and/or comma-separated; None when absent.
+
+        An empty value (``?type=``) counts as absent, as Jira ignores it: an empty
+        list would otherwise read as "match nothing".
+        """
         values = self.request.query_params.getlist(name)
-        if not values:
-            return None
-        return [part.strip() for v in values for part in v.split(",") if part.strip()]
+        parts = [part.strip() for v in values for part in v.split(",") if part.strip()]
+        return parts or None
 
     def query_int(self, name: str, default: int, *, minimum: int | None = 0) -> int:
         raw = self.request.query_params.get(name)

@@ -1,11 +1,13 @@
 """Endpoints of the emulated Jira REST APIs: a handler declared for one spec operation.
 
-A route module decorates each handler with :func:`endpoint`, naming the
-method, the path template (relative to an instance's root, ``{version}``
-standing for ``2``/``3``/``latest``) and the spec's ``operationId``. The
-decorator records nothing anywhere: it turns the handler into an
-:class:`Endpoint`, which the module lists in its ``ROUTES`` and the route
-table (:mod:`jiragw.sandbox.routing`) serves.
+A route module decorates each handler function with :func:`endpoint`,
+naming the method, the path template (relative to an instance's root,
+``{version}`` standing for ``2``/``3``/``latest``) and the spec's
+``operationId``; a function serving several operations takes one decorator
+per operation. The decorator records nothing anywhere: it turns the function
+into a :class:`Handler` holding its endpoints (:class:`Endpoint`), which the
+module lists in its ``ROUTES`` and the route table
+(:mod:`jiragw.sandbox.routing`) serves.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from ..state.model import Kind
 from .context import Ctx
 
-__all__ = ["Endpoint", "Handler", "Reply", "endpoint"]
+__all__ = ["Endpoint", "Handler", "HandlerFn", "Reply", "endpoint"]
 
 
 @dataclass(slots=True)
@@ -29,18 +31,28 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Handler = Callable[[Ctx], Awaitable[Any]]
+HandlerFn = Callable[[Ctx], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    """One spec operation at one path, served by ``handler``."""
+
     method: str
     path: str
     operation: str
-    handler: Handler
+    handler: HandlerFn
     flavors: frozenset[Kind]
     anonymous: bool
     versions: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """A handler function with the endpoints it serves, one per :func:`endpoint` decorator."""
+
+    fn: HandlerFn
+    endpoints: tuple[Endpoint, ...]
 
 
 def endpoint(
@@ -51,10 +63,12 @@ def endpoint(
     flavors: Iterable[Kind] = ("cloud", "dc"),
     anonymous: bool = False,
     versions: Iterable[str] = ("2", "3", "latest"),
-) -> Callable[[Handler], Endpoint]:
+) -> Callable[[HandlerFn | Handler], Handler]:
     """Declare a handler for ``method path`` (``operation`` = the spec's operationId)."""
 
-    def deco(fn: Handler) -> Endpoint:
-        return Endpoint(method, path, operation, fn, frozenset(flavors), anonymous, frozenset(versions))
+    def deco(target: HandlerFn | Handler) -> Handler:
+        fn, earlier = (target.fn, target.endpoints) if isinstance(target, Handler) else (target, ())
+        declared = Endpoint(method, path, operation, fn, frozenset(flavors), anonymous, frozenset(versions))
+        return Handler(fn, (declared, *earlier))  # in reading order: the outer decorator first
 
     return deco

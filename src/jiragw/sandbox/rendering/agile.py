@@ -1,7 +1,9 @@
-"""Jira Software's shapes: boards, sprints, and the sprint field's value inside an issue.
+"""Jira Software's shapes: boards, sprints, epics, and the Agile fields of an issue.
 
 Shapes follow the Software spec's ``Board``, ``BoardConfigBean`` and
-``SprintBean`` schemas. Agile 1.0 writes sprint timestamps in ISO 8601 with
+``SprintBean`` schemas, and its examples of an epic and of the Agile fields
+(``sprint``, ``closedSprints``, ``flagged``, ``epic``) that Agile 1.0 adds to
+the issues it returns. Agile 1.0 writes sprint timestamps in ISO 8601 with
 milliseconds: ``Z`` on Cloud, a ``+00:00`` offset on Data Center. Inside an
 issue the sprint custom field is, on Cloud, a list of sprint objects; Data
 Center's platform REST API still answers with the ``toString()`` of
@@ -10,16 +12,21 @@ GreenHopper's sprint class, one string per sprint, which clients parse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ..http.context import Ctx
-from ..state.model import Board, Sprint
+from ..state.defaults import SPRINT_FIELD_ID
+from ..state.model import Board, Issue, Sprint
 from .shapes import avatar_urls
 
 __all__ = [
+    "agile_fields",
     "agile_url",
+    "is_epic",
     "render_board",
+    "render_epic",
     "render_sprint",
     "sprint_datetime",
     "sprint_field_value",
@@ -128,3 +135,44 @@ def sprint_field_value(ctx: Ctx, sprint_ids: list[int]) -> list[Any] | None:
                 item[key] = sprint_datetime(ctx, value)
         out.append(item)
     return out
+
+
+def is_epic(ctx: Ctx, issue: Issue) -> bool:
+    """Whether ``issue`` is an epic (its type sits one level above standard issues)."""
+    issue_type = ctx.instance.issue_types.get(issue.issue_type_id)
+    return issue_type is not None and issue_type.hierarchy_level == 1
+
+
+def render_epic(ctx: Ctx, epic: Issue) -> dict[str, Any]:
+    """An epic as Agile 1.0 answers it (the sandbox's epic name is its summary)."""
+    status = ctx.instance.statuses.get(epic.status_id)
+    return {
+        "id": epic.id,
+        "key": epic.key,
+        "self": agile_url(ctx, f"/epic/{epic.id}"),
+        "name": epic.summary,
+        "summary": epic.summary,
+        "color": {"key": f"color_{epic.id % 14 + 1}"},
+        "done": status is not None and status.category == "done",
+    }
+
+
+_AGILE_FIELDS = ("sprint", "closedSprints", "flagged", "epic")
+
+
+def agile_fields(ctx: Ctx, issue: Issue, wanted: Callable[[str], bool]) -> dict[str, Any]:
+    """The Agile fields ``wanted`` of ``issue``: its open sprint, closed sprints, flag and epic."""
+    sprints = [
+        s
+        for sid in issue.custom.get(f"customfield_{SPRINT_FIELD_ID}") or ()
+        if (s := ctx.instance.sprints.get(sid))
+    ]
+    open_sprints = sorted((s for s in sprints if s.state != "closed"), key=lambda s: s.state != "active")
+    parent = ctx.instance.issues.get(issue.parent_id) if issue.parent_id is not None else None
+    values: dict[str, Any] = {
+        "sprint": render_sprint(ctx, open_sprints[0]) if open_sprints else None,
+        "closedSprints": [render_sprint(ctx, s) for s in sprints if s.state == "closed"],
+        "flagged": False,  # the sandbox does not model flags
+        "epic": render_epic(ctx, parent) if parent is not None and is_epic(ctx, parent) else None,
+    }
+    return {name: values[name] for name in _AGILE_FIELDS if wanted(name)}

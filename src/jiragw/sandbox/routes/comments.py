@@ -44,8 +44,8 @@ def _body(ctx: Ctx, payload: dict[str, Any]) -> RichText:
 
 def _visibility(payload: dict[str, Any]) -> dict[str, Any] | None:
     vis = payload.get("visibility")
-    if vis is None:
-        return None
+    if vis is None or (isinstance(vis, dict) and not any(vis.values())):
+        return None  # Jira reads an empty visibility ({} or blank type/value) as none
     if not isinstance(vis, dict) or vis.get("type") not in ("group", "role") or not vis.get("value"):
         raise JiraHttpError(400, [], {"commentLevel": "You are currently not a member of the project role."})
     return {"type": vis["type"], "value": vis["value"], "identifier": vis.get("identifier", vis["value"])}

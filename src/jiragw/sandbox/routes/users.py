@@ -1,7 +1,9 @@
 """Users: get one, search, assignable-user search, bulk get and the user picker.
 
 Implements ``getUser``, ``findUsers``, ``findAssignableUsers``,
-``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud) and ``findUsersForPicker``.
+``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud), ``getAllUsers``/``getAllUsersDefault`` (Cloud's
+``users/search`` and ``users``: every user, inactive ones too, paged by ``startAt``/``maxResults``)
+and ``findUsersForPicker``.
 
 Cloud and DC name users differently, as the real products do: Cloud takes
 ``accountId`` and a free-text ``query`` (and refuses ``username`` as Cloud's
@@ -114,6 +116,13 @@ async def find_users(ctx: Ctx) -> list[dict[str, Any]]:
     return _plain_page(ctx, _sorted(users))
 
 
+@endpoint("GET", "/rest/api/{version}/users", "getAllUsersDefault", flavors=("cloud",))
+@endpoint("GET", "/rest/api/{version}/users/search", "getAllUsers", flavors=("cloud",))
+async def get_all_users(ctx: Ctx) -> list[dict[str, Any]]:
+    # Every user, inactive ones too, unlike the searches (DC lists users through findUsers).
+    return _plain_page(ctx, _sorted(list(ctx.instance.users.values())))
+
+
 def _filter_assignable(ctx: Ctx, term: str) -> list[User]:
     users = [u for u in ctx.instance.users.values() if _assignable(u) and _matches(ctx, u, term)]
     account_id = ctx.query("accountId") if ctx.cloud else None
@@ -206,6 +215,7 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
 ROUTES = (
     get_user,
     find_users,
+    get_all_users,
     find_assignable_users,
     find_bulk_assignable_users,
     bulk_get_users,
