@@ -141,7 +141,7 @@ def prepare_store(work: Path, upstream: str) -> tuple[dict[str, str], str]:
     from jiragw.broker import Broker
     from jiragw.broker.connect_static import connect_pat
     from jiragw.config import Settings
-    from jiragw.gateway.key_admin import create_key
+    from jiragw.keys import create_key
     from jiragw.secrets import Secret
     from jiragw.store import Store
     from jiragw.vault import Keyring

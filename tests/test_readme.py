@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from jiragw.gateway.ceiling import PRESETS
 from jiragw.gateway.server import Served, serve
+from jiragw.keys import PRESETS
 from jiragw.mcp.tools import ALL_TOOLS
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")

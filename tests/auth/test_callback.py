@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from jiragw.auth.callback import STATE_TTL, check_callback, hash_state, new_state
+from jiragw.auth.callback import MAX_QUERY, STATE_TTL, check_callback, flow_key, hash_state, new_state
 from jiragw.errors import OAuthCallbackError, StateMismatch
 
 from .conftest import CANARIES, NOW, assert_clean
@@ -67,3 +67,32 @@ def test_hostile_callbacks(case: dict[str, Any]) -> None:
     assert 400 <= info.value.status < 500
     assert_clean(info.value)
     assert state.value.reveal() not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("state=s1&code=c", "s1"),
+        ("oauth_token=t1&oauth_verifier=v", "t1"),
+        ("state=&oauth_token=t1", "t1"),
+        ("code=c", None),
+        ("", None),
+    ],
+)
+def test_flow_key_names_the_pending_flow_by_state_or_oauth_token(query: str, expected: str | None) -> None:
+    key = flow_key(query)
+    assert (key.reveal() if key is not None else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("state=a&state=b", "the callback repeats the parameter 'state'"),
+        ("oauth_token=a&x=1&oauth_token=b", "the callback repeats the parameter 'oauth_token'"),
+        ("state=" + "a" * MAX_QUERY, "the callback query is too long"),
+    ],
+)
+def test_flow_key_refuses_a_repeated_parameter_or_a_huge_query(query: str, message: str) -> None:
+    with pytest.raises(OAuthCallbackError) as refused:
+        flow_key(query)
+    assert refused.value.message == message

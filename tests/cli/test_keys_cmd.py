@@ -14,7 +14,7 @@ from sqlalchemy import text
 from jiragw.broker import Broker
 from jiragw.broker.connect_static import connect_api_token
 from jiragw.config import Settings
-from jiragw.gateway.keys import looks_like_key
+from jiragw.keys import looks_like_key
 from jiragw.sandbox import build_sandbox, create_app
 from jiragw.sandbox.server import describe
 from jiragw.secrets import Secret

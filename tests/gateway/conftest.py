@@ -22,7 +22,7 @@ from jiragw.broker import Broker
 from jiragw.broker.connect_static import connect_api_token, connect_pat
 from jiragw.config import Settings
 from jiragw.gateway import Gateway, create_app
-from jiragw.gateway.key_admin import create_key
+from jiragw.keys import create_key
 from jiragw.sandbox import Sandbox, build_sandbox
 from jiragw.sandbox import create_app as create_sandbox_app
 from jiragw.sandbox.server import describe

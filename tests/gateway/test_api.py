@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from jiragw.gateway.ceiling import ADMIN_SCOPE
+from jiragw.keys import ADMIN_SCOPE
 
 from .conftest import Env
 

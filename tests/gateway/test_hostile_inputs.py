@@ -21,7 +21,7 @@ import pytest_asyncio
 from jiragw.broker import Broker
 from jiragw.config import Settings
 from jiragw.gateway import Gateway, create_app
-from jiragw.gateway.key_admin import revoke_key
+from jiragw.keys import revoke_key
 from jiragw.sandbox import build_sandbox
 from jiragw.sandbox import create_app as create_sandbox_app
 from jiragw.sandbox.server import describe

@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from jiragw.errors import InvalidInput, KeyExpired, KeyInvalid, KeyRevoked, NotFound
-from jiragw.gateway.key_admin import create_key, list_keys, revoke_key
-from jiragw.gateway.keys import hash_key, looks_like_key
+from jiragw.keys import create_key, hash_key, list_keys, looks_like_key, revoke_key
 
 from .conftest import Env
 

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from jiragw.gateway.keys import mint_key
 from jiragw.gateway.logs import MASK, AccessLog, configure_logging, redact
+from jiragw.keys import mint_key
 
 from .conftest import GATEWAY, Env
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jiragw.gateway.key_admin import revoke_key
 from jiragw.gateway.sandbox_demo import DEMO_KEY_NAME, prepare_demo
+from jiragw.keys import revoke_key
 from jiragw.sandbox.server import describe
 from tests.gateway.conftest import Env
 

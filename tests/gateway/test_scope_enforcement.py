@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiragw.gateway.ceiling import preset_scopes
+from jiragw.keys import preset_scopes
 from jiragw.scopes import load_scope_table
 from tests.gateway.conftest import Env
 

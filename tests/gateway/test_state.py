@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from jiragw.errors import AuthError, KeyExpired, KeyInvalid, KeyRevoked
-from jiragw.gateway.key_admin import revoke_key
-from jiragw.gateway.keys import mint_key
 from jiragw.gateway.state import KEY_CACHE_TTL
+from jiragw.keys import mint_key, revoke_key
 from jiragw.store import Tx
 
 from .conftest import Env

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import cast
 
 import httpx
 import pytest
@@ -28,34 +28,10 @@ from jiragw.gateway.upstream import (
 )
 from jiragw.secrets import Secret
 from jiragw.store import ConnectionRecord, GrantMethod
-from jiragw.store.models import Flavor
+from tests.broker.fakes import T0, Clocks, record
 
-T0 = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 CANARY_TOKEN = "canary-token-5b1e0c"
 CANARY_URL = "https://canary-host.example/jira/rest/api/2/issue/CANARY-1?jql=canary"
-
-
-def record(name: str = "acme", **changes: Any) -> ConnectionRecord:
-    base = ConnectionRecord(
-        id=f"conn-{name}",
-        name=name,
-        grant_id=f"grant-{name}",
-        flavor=Flavor.CLOUD,
-        site_url=f"https://{name}.atlassian.net",
-        api_base_url=f"https://{name}.atlassian.net",
-        site_name=name,
-        cloud_id=None,
-        scopes=(),
-        account_id=None,
-        account_email=None,
-        account_name=None,
-        last_used_at=None,
-        last_error=None,
-        last_error_at=None,
-        created_at=T0,
-        updated_at=T0,
-    )
-    return dataclasses.replace(base, **changes)
 
 
 def creds(
@@ -101,18 +77,6 @@ class FakeBroker:
         if self.fail is not None:
             raise self.fail
         return creds(conn, token=f"token-{len(self.credential_calls)}", expires_at=self.expires_at)
-
-
-class Clocks:
-    def __init__(self) -> None:
-        self.mono = 1000.0
-        self.wall = T0
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def now(self) -> datetime:
-        return self.wall
 
 
 @pytest.fixture

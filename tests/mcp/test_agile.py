@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from jiragw.gateway.ceiling import preset_scopes
+from jiragw.keys import preset_scopes
 from jiragw.mcp.access import for_key
 from jiragw.mcp.server import build_server
 from jiragw.sandbox.state.model import Instance

@@ -1,16 +1,21 @@
 """The OAuth 2.0 ``state`` parameter and the authorization-code callback check.
 
 Implements RFC 6749 §4.1.2 (authorization response), §4.1.2.1 (error
-response) and §10.12 (CSRF protection through ``state``), with the rules of
-jiragw's issue 3: ``state`` carries at least 128 bits from a CSPRNG, only its
-SHA-256 is stored, it is single use and lives ten minutes. Shared by Cloud 3LO
-(:mod:`jiragw.auth.oauth2_3lo`) and the Data Center provider
-(:mod:`jiragw.auth.dc_oauth2`).
+response) and §10.12 (CSRF protection through ``state``): ``state`` carries
+at least 128 bits from a CSPRNG, only its SHA-256 is stored, it is single use
+and lives ten minutes. Shared by Cloud 3LO (:mod:`jiragw.auth.oauth2_3lo`) and
+the Data Center provider (:mod:`jiragw.auth.dc_oauth2`).
 
 The checks run in a fixed order, state first, so that nothing the callback
 says (not even an ``error``) is believed before it is proven to answer a flow
 we started: missing state, wrong state, replayed state, expired state,
 provider error, missing code.
+
+Reading the query comes before all of that (RFC 6749 §4.1.2, RFC 5849 §2.2):
+the redirect back carries single-valued parameters, so a repeated one is
+refused (:func:`single_values`), and :func:`flow_key` finds the pending flow
+by its ``state`` (or OAuth 1.0a ``oauth_token``) before anything else in the
+query is read.
 """
 
 from __future__ import annotations
@@ -35,11 +40,22 @@ from jiragw.errors import (
 )
 from jiragw.secrets import Secret
 
-__all__ = ["STATE_BYTES", "STATE_TTL", "NewState", "check_callback", "hash_state", "new_state"]
+__all__ = [
+    "MAX_QUERY",
+    "STATE_BYTES",
+    "STATE_TTL",
+    "NewState",
+    "check_callback",
+    "flow_key",
+    "hash_state",
+    "new_state",
+    "single_values",
+]
 
 STATE_BYTES = 32  # 256 bits, twice the 128 the rules ask for
 STATE_TTL = timedelta(minutes=10)
 _MAX_PARAM = 4096
+MAX_QUERY = 4 * _MAX_PARAM
 _PRINTABLE = re.compile(r"^[\x21-\x7e]+$")
 _ERROR_CODE = re.compile(r"^[a-z_]{1,64}$")
 
@@ -77,7 +93,7 @@ def check_callback(
     ``query`` is the raw query string or its already-decoded single values;
     ``expected_state_hash``, ``created_at`` and ``used`` describe the stored flow.
     """
-    params = _single_values(query)
+    params = single_values(query) if isinstance(query, str) else dict(query)
     state = params.get("state")
     if not state:
         raise StateMissing("the callback carries no state")
@@ -105,11 +121,12 @@ def check_callback(
     return Secret(code_value)
 
 
-def _single_values(query: str | Mapping[str, str]) -> dict[str, str]:
-    """Decode the query; a repeated parameter is an attack on the parser, not a choice to make."""
-    if not isinstance(query, str):
-        return dict(query)
-    if len(query) > 4 * _MAX_PARAM:
+def single_values(query: str) -> dict[str, str]:
+    """The query's parameters; :class:`OAuthCallbackError` when one repeats or the query is huge.
+
+    A repeated parameter is an attack on the parser, not a choice to make.
+    """
+    if len(query) > MAX_QUERY:
         raise OAuthCallbackError("the callback query is too long")
     params: dict[str, str] = {}
     for name, value in parse_qsl(query, keep_blank_values=True):
@@ -117,3 +134,10 @@ def _single_values(query: str | Mapping[str, str]) -> dict[str, str]:
             raise OAuthCallbackError(f"the callback repeats the parameter {name[:32]!r}")
         params[name] = value
     return params
+
+
+def flow_key(query: str) -> Secret | None:
+    """The value that names the pending flow: ``state`` (OAuth 2.0) or ``oauth_token`` (OAuth 1.0a)."""
+    params = single_values(query)
+    value = params.get("state") or params.get("oauth_token")
+    return Secret(value) if value else None

@@ -4,7 +4,9 @@ docs/architecture.md, layer ``broker/``, and "Authentication methods". Start fro
 :class:`Broker` (a :class:`~jiragw.store.Store` plus an injected
 ``httpx.AsyncClient``): the ``connect_*`` / ``start_*`` / ``finish_*`` flows
 create grants and connections, :meth:`Broker.credentials_for` says what to put
-on a request, :meth:`Broker.request` sends one with the 401 rule, and
+on a request, its :class:`CredentialSession` (``Broker.session``) caches that
+for every door and carries the 401 rule (:class:`SessionAuth`),
+:meth:`Broker.request` sends one call through it, and
 :func:`jiragw.broker.loopback.wait_for_callback` is the CLI's one-shot
 callback listener.
 """
@@ -31,16 +33,19 @@ from jiragw.broker.manage import (
     show_connection,
 )
 from jiragw.broker.retry import RetryPolicy
+from jiragw.broker.session import CredentialSession, SessionAuth
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "Broker",
     "Connected",
     "ConnectionView",
+    "CredentialSession",
     "Credentials",
     "OAuth1Signer",
     "PendingAuthorization",
     "RetryPolicy",
+    "SessionAuth",
     "connect_api_token",
     "connect_basic",
     "connect_client_credentials",

@@ -1,11 +1,12 @@
 """The credential broker: connections' credentials, kept alive by a single-flight refresh.
 
-Implements issue 3, "Client side" and "Refresh: the failure mode users hit
-most", over the sans-IO core of :mod:`jiragw.auth` and the store:
+The client side of every auth method and its refresh, over the sans-IO core
+of :mod:`jiragw.auth` and the store:
 
 - :meth:`Broker.credentials_for` answers what to put on a request for a
-  connection, renewing an OAuth 2.0 access token 60 s before it expires
-  (client credentials: until ``expires_in``, RFC 6749 §4.4.3).
+  connection, renewing an OAuth 2.0 access token
+  :data:`~jiragw.broker.session.EXPIRY_MARGIN` before it expires (client
+  credentials: before ``expires_in`` runs out, RFC 6749 §4.4.3).
 - A refresh is single-flight per *grant* across tasks, threads and processes:
   the in-process locks of :mod:`jiragw.broker.locks`, then the database lock of
   :meth:`jiragw.store.Store.lock_grant` (``BEGIN IMMEDIATE`` / ``SELECT ... FOR
@@ -16,8 +17,10 @@ most", over the sans-IO core of :mod:`jiragw.auth` and the store:
 - ``invalid_grant`` is terminal: one token call, then ``reauth_required``.
   5xx and network errors: bounded jittered retries (:mod:`jiragw.broker.retry`),
   then a cooldown during which no token call is made.
-- :meth:`Broker.request` sends a Jira call; a 401 triggers at most one forced
-  refresh and one retry.
+- :meth:`Broker.request` sends a Jira call through the broker's
+  :class:`~jiragw.broker.session.CredentialSession` (:attr:`Broker.session`,
+  shared with the SDK and the gateway): cached credentials, and on a 401 that
+  renewing can cure at most one forced refresh and one retry.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from jiragw.auth.tokens import TokenSet, parse_token_response
 from jiragw.broker.credentials import REFRESHABLE, Credentials, OAuth1Signer
 from jiragw.broker.locks import GrantLocks
 from jiragw.broker.retry import DEFAULT_POLICY, RetryPolicy
+from jiragw.broker.session import EXPIRY_MARGIN, CredentialSession
 from jiragw.broker.status import ensure_usable
 from jiragw.broker.transport import send
 from jiragw.errors import (
@@ -58,7 +62,6 @@ __all__ = ["DEFAULT_LOCK_TIMEOUT", "Broker"]
 T = TypeVar("T")
 log = logging.getLogger("jiragw.broker")
 DEFAULT_LOCK_TIMEOUT = 30.0
-_DC_MARGIN = timedelta(seconds=60)
 # A token Jira refuses this soon after it was issued is not refused for its age (an OAuth scope
 # the grant lacks, an app revoked): renewing would not help, and would rotate the refresh token
 # on every such call. Past this age, a 401 earns one forced renewal.
@@ -73,6 +76,8 @@ class Broker:
     ``on_refresh`` (settable after construction) hears the outcome of every
     refresh that reached for the token endpoint: ``"ok"``, ``"reauth_required"``
     or ``"error"``; it runs in a worker thread (the gateway counts them).
+    :attr:`session` is the credential session every door of this broker shares
+    (the gateway puts one on its own clocks in its place).
     """
 
     def __init__(
@@ -98,25 +103,16 @@ class Broker:
         self._locks = GrantLocks()
         self._after_token_response = after_token_response
         self.on_refresh = on_refresh
+        self.session = CredentialSession(self, now=self.now)
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def now(self) -> datetime:
         return self.store.clock()
 
-    def _run(self, fn: Callable[[Tx], T], write: bool) -> T:
-        with self.store.transaction(immediate=write) as tx:
-            return fn(tx)
-
     async def db(self, fn: Callable[[Tx], T], *, write: bool = False) -> T:
-        """Run ``fn`` in one transaction, in a worker thread (the store is synchronous).
-
-        ``write`` takes SQLite's write lock up front: a transaction that reads and
-        then writes would otherwise fail at once with "database is locked" when
-        another connection committed in between (WAL snapshot upgrade), instead
-        of waiting its turn.
-        """
-        return await asyncio.to_thread(self._run, fn, write)
+        """Run ``fn`` in one transaction in a worker thread: :meth:`jiragw.store.Store.run` on the store."""
+        return await self.store.run(fn, write=write)
 
     async def connection(self, ref: ConnectionRecord | str) -> ConnectionRecord:
         """The connection named ``ref`` (re-read when a record is given)."""
@@ -165,15 +161,13 @@ class Broker:
             young = issued is not None and now - issued < FORCED_RENEWAL_MIN_AGE
             return grant.access_token == stale_access and not young
         if grant.method is GrantMethod.CLIENT_CREDENTIALS:
-            return grant.access_expires_at is not None and not (
-                now + client_credentials.CACHE_MARGIN < grant.access_expires_at
-            )
+            return grant.access_expires_at is not None and not (now + EXPIRY_MARGIN < grant.access_expires_at)
         if grant.method is GrantMethod.OAUTH2_3LO:
             decision = oauth2_3lo.refresh_decision(
-                grant.access_expires_at, now, grant.refresh_family_started_at or now
+                grant.access_expires_at, now, grant.refresh_family_started_at or now, margin=EXPIRY_MARGIN
             )
             return decision.action is not oauth2_3lo.RefreshAction.NOT_YET
-        return grant.access_expires_at is not None and now >= grant.access_expires_at - _DC_MARGIN
+        return grant.access_expires_at is not None and now >= grant.access_expires_at - EXPIRY_MARGIN
 
     async def refresh(self, grant_id: str, *, stale_access: Secret | None = None) -> GrantRecord:
         """Renew the grant's access token unless someone else already did; single-flight."""
@@ -325,32 +319,16 @@ class Broker:
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        """Call ``path`` under the connection's API base; one forced refresh and retry on a 401
-        (none when the token was issued moments ago, see :meth:`credentials_for`).
+        """Call ``path`` under the connection's API base, through :attr:`session`: cached
+        credentials, and one forced refresh and retry on a 401 that renewing can cure.
 
         The host always comes from the connection: ``path`` is a path, never a URL.
         """
-        creds = await self.credentials_for(ref)
+        creds = await self.session.credentials(ref)
         url = creds.base_url + _checked_path(path)
-        response = await self._send_with(creds, method, url, headers, content)
-        if response.status_code == 401 and creds.refreshable:
-            renewed = await self.credentials_for(creds.connection, stale=creds)
-            if renewed.access_token != creds.access_token:  # else renewing would not help
-                await response.aclose()
-                response = await self._send_with(renewed, method, url, headers, content)
-        return response
-
-    async def _send_with(
-        self,
-        creds: Credentials,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        content: bytes | None,
-    ) -> httpx.Response:
-        wire = creds.headers(method, url, now=self.now(), headers=headers, body=content)
+        auth = self.session.auth(creds, url)
         try:
-            return await self.client.request(method, url, headers=wire, content=content)
+            return await self.client.request(method, url, headers=headers, content=content, auth=auth)
         except httpx.TransportError as exc:
             raise UpstreamUnavailable(f"Jira could not be reached ({type(exc).__name__})") from exc
 
@@ -388,6 +366,11 @@ def _static_credentials(conn: ConnectionRecord, grant: GrantRecord, now: datetim
         auth = static.personal_access_token(grant.static_secret, expires_at=grant.access_expires_at)
         if auth.expired(now):
             raise ReauthRequired("the personal access token has expired; create a new one in Jira")
+        # Its expiry bounds how long a cached copy is used (then this check runs again).
+        expires_at = grant.access_expires_at
+        return Credentials(
+            conn, grant.method, grant.version, authorization=auth.authorization, expires_at=expires_at
+        )
     elif grant.method is GrantMethod.API_TOKEN:
         auth = static.api_token(grant.login or "", grant.static_secret)
     else:

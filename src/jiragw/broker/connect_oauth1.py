@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jiragw.auth import oauth1
+from jiragw.auth.callback import flow_key
 from jiragw.broker.broker import Broker
-from jiragw.broker.callback_query import flow_key
 from jiragw.broker.connect_oauth2 import PendingAuthorization
 from jiragw.broker.connected import Connected, save_connections
 from jiragw.broker.transport import send
@@ -49,7 +49,7 @@ async def start_oauth1(
     if len(token.token) < MIN_STATE_LENGTH:
         raise TokenResponseInvalid("the request token is too short to name a flow safely")
     params = {"name": name, "dc_url": dc, "consumer_key": consumer_key}
-    record = await broker.db(
+    record = await broker.store.run(
         lambda tx: tx.states.create(
             state=token.token,
             kind=GrantMethod.OAUTH1,
@@ -66,7 +66,7 @@ async def start_oauth1(
 async def finish_oauth1(broker: Broker, *, query: str, initiator: Secret, private_key: Secret) -> Connected:
     """Check the callback (burning the flow), trade the verifier for an access token, store it."""
     key = flow_key(query)
-    flow = await broker.db(
+    flow = await broker.store.run(
         lambda tx: tx.states.consume(key, initiator=initiator, kind=GrantMethod.OAUTH1), write=True
     )
     if flow.request_token is None:

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jiragw.auth import dc_oauth2, oauth2_3lo
-from jiragw.auth.callback import check_callback, hash_state, new_state
+from jiragw.auth.callback import check_callback, flow_key, hash_state, new_state
 from jiragw.auth.tokens import parse_token_response
 from jiragw.broker.broker import Broker
-from jiragw.broker.callback_query import flow_key
 from jiragw.broker.connected import Connected, save_connections
 from jiragw.broker.transport import send
 from jiragw.errors import InvalidInput, StateMismatch
@@ -72,7 +71,7 @@ async def start_oauth(
         "api_url": api_url,
         "sites": list(sites),
     }
-    record = await broker.db(
+    record = await broker.store.run(
         lambda tx: tx.states.create(
             state=state.value,
             kind=GrantMethod.OAUTH2_3LO,
@@ -108,7 +107,7 @@ async def start_dc_oauth(
         challenge=pkce.challenge,
     )
     params = {"name": name, "client_id": client_id, "dc_url": dc_url.rstrip("/")}
-    record = await broker.db(
+    record = await broker.store.run(
         lambda tx: tx.states.create(
             state=state.value,
             kind=GrantMethod.DC_OAUTH2,
@@ -128,7 +127,7 @@ async def finish_authorization(
     """Check the callback (burning its state), exchange the code once, store grant and connections."""
     state = flow_key(query)
     # Consume and commit before anything else: a replay racing this callback finds the state used.
-    flow = await broker.db(lambda tx: tx.states.consume(state, initiator=initiator), write=True)
+    flow = await broker.store.run(lambda tx: tx.states.consume(state, initiator=initiator), write=True)
     if flow.kind not in (GrantMethod.OAUTH2_3LO, GrantMethod.DC_OAUTH2):
         raise StateMismatch("the callback's state belongs to another kind of flow")
     if flow.redirect_uri != redirect_uri:

@@ -130,7 +130,7 @@ async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secre
         conn = tx.connections.get_by_name(name)
         return conn, tx.grants.get(conn.grant_id)
 
-    conn, grant = await broker.db(read)
+    conn, grant = await broker.store.run(read)
     auth = _static_auth(grant, secret)
     site = base_url(url, what="the site URL")
     identity = await _myself(broker, site, auth)
@@ -154,4 +154,4 @@ async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secre
         )
         return Connected(grant.id, (row,), identity, auth.notice.message if auth.notice else None)
 
-    return await broker.db(write, write=True)
+    return await broker.store.run(write, write=True)

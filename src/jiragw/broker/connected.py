@@ -63,4 +63,4 @@ async def save_connections(
             )
         return Connected(record.id, rows, identity, notice, record.scopes)
 
-    return await broker.db(write, write=True)
+    return await broker.store.run(write, write=True)

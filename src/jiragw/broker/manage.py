@@ -87,7 +87,7 @@ async def list_connections(broker: Broker) -> list[ConnectionView]:
     def read(tx: Tx) -> list[tuple[ConnectionRecord, GrantRecord]]:
         return [(c, tx.grants.get(c.grant_id)) for c in tx.connections.list()]
 
-    return [_view(broker, c, g) for c, g in await broker.db(read)]
+    return [_view(broker, c, g) for c, g in await broker.store.run(read)]
 
 
 async def show_connection(broker: Broker, name: str) -> ConnectionView:
@@ -97,7 +97,7 @@ async def show_connection(broker: Broker, name: str) -> ConnectionView:
         conn = tx.connections.get_by_name(name)
         return conn, tx.grants.get(conn.grant_id)
 
-    conn, grant = await broker.db(read)
+    conn, grant = await broker.store.run(read)
     return _view(broker, conn, grant)
 
 
@@ -113,7 +113,8 @@ async def revoke_connection(broker: Broker, name: str, *, reason: str = "revoked
             "grant.revoke", actor=broker.actor, outcome="ok", connection_id=conn.id, grant_id=grant.id
         )
 
-    await broker.db(write, write=True)
+    await broker.store.run(write, write=True)
+    broker.session.forget()  # this process stops using it at once; others within the cache's TTL
 
 
 async def remove_connection(broker: Broker, name: str) -> None:
@@ -132,4 +133,5 @@ async def remove_connection(broker: Broker, name: str) -> None:
             grant_id=conn.grant_id,
         )
 
-    await broker.db(write, write=True)
+    await broker.store.run(write, write=True)
+    broker.session.forget()

@@ -15,8 +15,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import NotFound
-from ..store import Store
+from ..store import Store, resolve_audit_filter
 from ..store.audit import AuditFilter, AuditRecord
 from .keys_cmd import open_store
 
@@ -29,14 +28,7 @@ sleep: Callable[[float], None] = time.sleep
 
 def _filter(store: Store, connection: str | None, key: str | None, action: str | None) -> AuditFilter:
     with store.transaction() as tx:
-        connection_id = None
-        if connection is not None:
-            try:
-                connection_id = tx.connections.get_by_name(connection).id
-            except NotFound:
-                connection_id = connection  # an id, or a connection removed since
-        key_id = tx.keys.find(key).id if key is not None else None
-    return AuditFilter(connection_id=connection_id, key_id=key_id, action=action)
+        return resolve_audit_filter(tx, AuditFilter(action=action), connection=connection, key=key)
 
 
 def format_event(e: AuditRecord, names: dict[str, str]) -> str:

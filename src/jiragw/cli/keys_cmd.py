@@ -1,8 +1,7 @@
 """``jiragw keys {create,list,revoke}``: inbound gateway keys from the command line.
 
-DESIGN.md, "Public interface"; issue 5, "Inbound keys". The work is done by
-:mod:`jiragw.gateway.key_admin` (the one implementation the API and admin UI
-share) over the local store. ``create`` prints the new key once (with
+The work is done by :mod:`jiragw.keys` (the one implementation the API and
+admin UI share) over the local store. ``create`` prints the new key once (with
 ``--json``: one JSON object on the first stdout line, with ``"key"``); no
 other command ever prints it, and nothing secret is read from argv.
 """
@@ -22,8 +21,7 @@ from rich.table import Table
 
 from ..config import Settings
 from ..errors import InvalidInput
-from ..gateway.ceiling import PRESETS
-from ..gateway.key_admin import create_key, key_json, list_keys, revoke_key
+from ..keys import PRESETS, create_key, key_json, list_keys, revoke_key
 from ..store import Store
 
 __all__ = ["keys", "open_store", "parse_duration"]

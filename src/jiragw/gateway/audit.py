@@ -109,7 +109,7 @@ class AuditWriter:
             if not events and not used:
                 return 0
             try:
-                await asyncio.to_thread(self._write, events, used)
+                await self._store.call(self._write, events, used)
             except BaseException:
                 self._events[:0] = events  # keep them for the next try
                 for key_id, at in used.items():
@@ -117,13 +117,13 @@ class AuditWriter:
                 raise
             return len(events)
 
-    def _write(self, events: list[Event], used: dict[str, datetime]) -> None:
+    def _write(self, store: Store, events: list[Event], used: dict[str, datetime]) -> None:
         if events:
             # One transaction, one executemany per chunk, no ORM objects. Preparing a row's
             # parameters is Python run under the GIL, and the event loop waits for the GIL while
             # this thread runs; in chunks, the thread lets go (inside SQLite) every ~0.3 ms
             # instead of once per batch (about 8 ms per 1,000 events).
-            with self._store.transaction() as tx:
+            with store.transaction() as tx:
                 for start in range(0, len(events), _CHUNK):
                     chunk = events[start : start + _CHUNK]
                     tx.audit.append_many([{name: getattr(e, name) for name in _EVENT_FIELDS} for e in chunk])

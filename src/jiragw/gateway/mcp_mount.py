@@ -1,13 +1,13 @@
 """The MCP server on the gateway: streamable HTTP at ``/mcp``, authenticated with gateway keys.
 
-Issue 6, "Transports and auth". Each HTTP request must carry a gateway key
-(``Authorization: Bearer jgw_...`` or as the Basic password); without a valid
-one the answer is 401 with the REST error body, before the MCP layer sees the
-request. The key travels with the request to the tool layer
-(:func:`jiragw.mcp.access.for_key`): its connections and scope ceiling decide
-which tools are listed and callable. The key itself never goes upstream; Jira
-sees only the connection's credentials. Every tool call is audited
-(``action="mcp"``, the tool's name as target) through the batch writer.
+Each HTTP request must carry a gateway key (``Authorization: Bearer jgw_...``
+or as the Basic password); without a valid one the answer is 401 with the
+REST error body, before the MCP layer sees the request. The key travels with
+the request to the tool layer (:func:`jiragw.mcp.access.for_key`): its
+connections and scope ceiling decide which tools are listed and callable. The
+key itself never goes upstream; Jira sees only the connection's credentials.
+Every tool call is audited (``action="mcp"``, the tool's name as target)
+through the batch writer.
 
 The session manager runs stateless with JSON answers: every request is
 authenticated on its own, so any gateway worker can serve any request. What
@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mcp.server import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -35,10 +35,9 @@ from jiragw.errors import JiragwError, KeyInvalid
 from jiragw.gateway.audit import Event
 from jiragw.gateway.responses import api_error
 from jiragw.gateway.state import Gateway
+from jiragw.mcp.access import Access, AuditFn, for_key
+from jiragw.mcp.server import build_server
 from jiragw.store import KeyRecord
-
-if TYPE_CHECKING:
-    from jiragw.mcp.access import Access, AuditFn
 
 __all__ = ["KEPT_KEYS", "McpApp", "build", "routes", "running"]
 
@@ -51,9 +50,6 @@ class McpApp:
     """The ASGI endpoint: authenticate the key, then hand the request to the SDK's session manager."""
 
     def __init__(self, gw: Gateway) -> None:
-        # Imported here: jiragw.mcp reads the gateway's ceiling module, whose package imports this one.
-        from jiragw.mcp.server import build_server
-
         self.gw = gw
         self.server = build_server(self._access_for)
         self.manager = StreamableHTTPSessionManager(app=self.server, json_response=True, stateless=True)
@@ -75,8 +71,6 @@ class McpApp:
         key = scope.get(_KEY) if isinstance(scope, dict) else None
         if not isinstance(key, KeyRecord):
             raise KeyInvalid("a gateway key is required")
-        from jiragw.mcp.access import for_key
-
         gw = self.gw
         async with self._keeping:
             access = self.kept.pop(key.id, None)

@@ -22,7 +22,6 @@ and ``no-referrer``: the callback URL carries a code.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from jiragw.auth.callback import flow_key
 from jiragw.broker import (
     Connected,
     PendingAuthorization,
@@ -41,7 +41,6 @@ from jiragw.broker import (
     start_oauth,
     start_oauth1,
 )
-from jiragw.broker.callback_query import flow_key
 from jiragw.errors import InvalidInput, JiragwError, StateMismatch, StateMissing
 from jiragw.gateway.admin.forms import connect_forms, sandbox_client_secret
 from jiragw.gateway.admin.pages_connect import announce, form_page
@@ -123,7 +122,7 @@ async def _start_reauthorize(ui: AdminUI, ctx: Ctx, name: str) -> tuple[PendingA
         sites = [c.cloud_id for c in tx.connections.list(grant_id=grant.id) if c.cloud_id]
         return sites, grant
 
-    sites, grant = await gw.broker.db(read)
+    sites, grant = await gw.store.run(read)
     if grant.status is GrantStatus.REVOKED:
         raise InvalidInput("a revoked connection cannot be re-authorized; connect it again")
     if grant.client_secret is None or not grant.client_id:
@@ -239,12 +238,6 @@ def _merge(old_grant_id: str, done: Connected) -> Callable[[Tx], None]:
     return write
 
 
-def _in_write_tx(gw: Gateway, fn: Callable[[Tx], None]) -> None:
-    # BEGIN IMMEDIATE on SQLite: a read-then-write transaction must not lose its snapshot to a writer.
-    with gw.store.transaction(immediate=True) as tx:
-        fn(tx)
-
-
 async def _drop(ui: AdminUI, done: Connected) -> None:
     for conn in done.connections:
         try:
@@ -272,7 +265,7 @@ async def finish(ui: AdminUI, ctx: Ctx) -> Response:
             ui.pending.add_flow(state, Flow(flow.kind, flow.owner, name=flow.name))
         if flow.reauthorize_grant is not None:
             try:
-                await asyncio.to_thread(_in_write_tx, ui.gw, _merge(flow.reauthorize_grant, done))
+                await ui.gw.store.run(_merge(flow.reauthorize_grant, done), write=True)
             except JiragwError:
                 await _drop(ui, done)
                 raise

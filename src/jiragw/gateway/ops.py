@@ -48,7 +48,7 @@ def _master_key(store: Store) -> None:
 
 async def _check(fn: Callable[[Store], None], store: Store, seconds: float) -> str:
     try:
-        await asyncio.wait_for(asyncio.to_thread(fn, store), seconds)
+        await asyncio.wait_for(store.call(fn), seconds)
     except TimeoutError:
         return f"timed out after {seconds:g}s"
     except Exception as exc:  # any failure means not ready; its type names it, its text may hold a URL
@@ -98,7 +98,7 @@ def routes(gw: Gateway) -> list[BaseRoute]:
 
     async def metrics(request: Request) -> Response:
         try:
-            counts = await asyncio.wait_for(asyncio.to_thread(connection_counts, gw.store), READY_TIMEOUT)
+            counts = await asyncio.wait_for(gw.store.call(connection_counts), READY_TIMEOUT)
         except Exception:  # a scrape still answers (with the last gauge values) when the database does not
             counts = {}
         for status, n in counts.items():

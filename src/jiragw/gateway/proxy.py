@@ -1,4 +1,4 @@
-"""The Jira-compatible proxy: ``/jira/{connection}/rest/...`` (issue 5, "Jira-compatible proxy").
+"""The Jira-compatible proxy: ``/jira/{connection}/rest/...``.
 
 Any Jira client pointed at ``http://GW/jira/{connection}`` with a gateway key
 (Bearer, or the Basic password) works unmodified. Per request, in this order
@@ -9,17 +9,18 @@ and all before any upstream call:
 3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target);
 4. the connection must exist *and* be allowed for the key; both failures answer
    the same 403 ``connection_denied``, so names cannot be probed;
-5. the scope ceiling is checked (:func:`jiragw.gateway.ceiling.check`) on the
+5. the scope ceiling is checked (:func:`jiragw.keys.check`) on the
    decoded path;
 6. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
    ``Content-Length`` first so nothing more is read);
 
-then the connection's credentials (:mod:`jiragw.gateway.upstream`, cached) go
-on the request, headers are filtered (:mod:`jiragw.gateway.headers`), and the
-answer is streamed back. A 401 from Jira on a refreshable credential earns one
-forced renewal and one retry (the body is buffered, so it can be resent),
-unless it is Atlassian's "scope does not match" (renewing cannot add a scope)
-or the broker declines because the token was issued moments ago. A
+then the connection's credentials (the broker's credential session, through
+:mod:`jiragw.gateway.upstream`) go on the request, headers are filtered
+(:mod:`jiragw.gateway.headers`), and the answer is streamed back. A 401 from
+Jira is the session's to judge (:mod:`jiragw.broker.session`): on a
+refreshable credential it earns one forced renewal and one resend (the body
+is buffered, so it can be resent), unless it is Atlassian's "scope does not
+match" or the token was issued moments ago. A
 redirect is passed back only when it stays under the connection's base
 (rewritten to the proxy's URL); any other becomes 502. A JSON answer is
 decoded and its absolute API and avatar links (``self``, ``avatarUrls`` & co.)
@@ -59,7 +60,6 @@ from jiragw.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
-from jiragw.gateway import ceiling
 from jiragw.gateway.audit import Event
 from jiragw.gateway.headers import request_headers, response_headers
 from jiragw.gateway.links import LinkRewriter, rewritable
@@ -74,7 +74,7 @@ from jiragw.gateway.paths import (
 from jiragw.gateway.responses import jira_error
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import Upstreams, open_stream
-from jiragw.jira.errors_map import is_scope_denial
+from jiragw.keys import check as check_ceiling
 from jiragw.store import ConnectionRecord, KeyRecord
 
 __all__ = ["Proxy", "routes"]
@@ -114,7 +114,9 @@ class Proxy:
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
         # Late-bound, so a test (or an operator tool) swapping the gateway's clocks is obeyed.
-        self.upstreams = Upstreams(gw.broker, now=lambda: gw.now(), monotonic=lambda: gw.monotonic())
+        self.upstreams = Upstreams(
+            gw.broker, now=lambda: gw.now(), monotonic=lambda: gw.monotonic(), session=gw.broker.session
+        )
         # Labelled metric children, looked up once (``labels()`` hashes and locks per call).
         self._latency = gw.metrics.latency.labels("proxy")
         self._counted: dict[tuple[str, int], Counter] = {}
@@ -174,26 +176,24 @@ class Proxy:
             raise ConnectionDenied("this key may not use that connection (or it does not exist)")
         call.conn = conn
 
-        op = ceiling.check(key, scope["method"], path.decoded, gw.table)
+        op = check_ceiling(key, scope["method"], path.decoded, gw.table)
         if op is not None:
             call.target = op.path
         body = await _read_body(receive, gw.max_body_bytes, declared)
 
-        creds = await self._credentials(conn, None)
+        try:
+            creds = await self.upstreams.credentials(conn)
+        except AuthError as exc:
+            raise self._reauth(conn, exc) from exc
         url = upstream_url(creds.base_url, path, query)
         headers = request_headers(raw_headers)
         await self._forward(scope, send, call, creds, url, headers, body)
 
-    async def _credentials(self, conn: ConnectionRecord, stale: Credentials | None) -> Credentials:
-        try:
-            if stale is None:
-                return await self.upstreams.credentials(conn)
-            return await self.upstreams.renewed(stale)
-        except AuthError as exc:
-            raise ReauthRequired(
-                f"the connection {conn.name!r} cannot be used until an administrator re-authorizes it "
-                f"at {self.gw.public_url}/connections ({exc.code})"
-            ) from exc
+    def _reauth(self, conn: ConnectionRecord, exc: AuthError) -> ReauthRequired:
+        return ReauthRequired(
+            f"the connection {conn.name!r} cannot be used until an administrator re-authorizes it "
+            f"at {self.gw.public_url}/connections ({exc.code})"
+        )
 
     async def _forward(
         self,
@@ -208,18 +208,14 @@ class Proxy:
         gw = self.gw
         method = scope["method"]
         sent = time.perf_counter()
-        response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
+        session = self.upstreams.session
         try:
-            if response.status_code == 401 and not await _scope_denial(response):
-                self.upstreams.forget(creds.connection.id)
-                if creds.refreshable:
-                    renewed = await self._credentials(creds.connection, creds)
-                    # The broker hands back the same token when renewing would not help (it was
-                    # issued moments ago); then Jira's 401 stands.
-                    if renewed.access_token != creds.access_token:
-                        await response.aclose()
-                        creds = renewed
-                        response = await open_stream(gw.http, creds, method, url, headers, body, gw.now())
+            response = await open_stream(
+                gw.http, creds, method, url, headers, body, gw.now(), session, _readable_401
+            )
+        except AuthError as exc:  # the renewal after a 401 failed
+            raise self._reauth(creds.connection, exc) from exc
+        try:
             gw.metrics.upstream_latency.observe(time.perf_counter() - sent)
             status = response.status_code
             if status == 429:
@@ -332,25 +328,16 @@ class Proxy:
         )
 
 
-async def _scope_denial(response: httpx.Response) -> bool:
-    """Whether a 401 is Atlassian's "scope does not match" (the grant lacks a scope), not a stale token.
+def _readable_401(response: httpx.Response) -> bool:
+    """Whether a 401's body may be read to tell Atlassian's "scope does not match" from a stale token.
 
-    Renewing the token cannot cure that, so the 401 goes back as it is. The body
-    is read only when it is small JSON, as Atlassian's answer is; a body that
-    cannot be read is the same 502/503 as any other unreadable answer.
+    Only when it is small JSON, as Atlassian's answer is, and a body the
+    rewriting path could read anyway (so a read body always goes out
+    rewritten); any other 401 streams through unread.
     """
     declared = response.headers.get("content-length")
     small = declared is not None and declared.isdigit() and int(declared) <= _SCOPE_BODY_MAX
-    # Only a body the rewriting path could read anyway (JSON, a decodable encoding).
-    if not small or not rewritable([(k.lower(), v) for k, v in response.headers.raw]):
-        return False
-    try:
-        await response.aread()
-    except (httpx.TimeoutException, httpx.NetworkError) as exc:
-        raise UpstreamUnavailable(f"Jira's answer could not be read ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise UpstreamError(f"Jira's answer could not be read ({type(exc).__name__})") from exc
-    return is_scope_denial(response.status_code, response.content)
+    return small and rewritable([(k.lower(), v) for k, v in response.headers.raw])
 
 
 async def _read_body(receive: Receive, cap: int, declared: bytes | None) -> bytes:

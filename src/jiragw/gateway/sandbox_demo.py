@@ -21,7 +21,6 @@ fresh one. See docs/architecture.md, "The sandbox".
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from urllib.parse import urlsplit
 
 from jiragw.broker import Broker, connect_api_token, connect_pat, reconnect_static
 from jiragw.errors import NotFound
-from jiragw.gateway.key_admin import create_key
+from jiragw.keys import create_key
 from jiragw.secrets import Secret
 from jiragw.store import ConnectionRecord, GrantMethod, GrantRecord, Store, Tx
 
@@ -116,7 +115,7 @@ def _same_site(spec: DemoSpec, conn: ConnectionRecord) -> bool:
 
 async def _ensure_connection(broker: Broker, spec: DemoSpec) -> bool:
     """Connect ``spec`` or bring its connection up to date; False when the name is someone else's."""
-    found = await broker.db(lambda tx: _existing(tx, spec.name))
+    found = await broker.store.run(lambda tx: _existing(tx, spec.name))
     if found is None:
         if spec.method is GrantMethod.API_TOKEN:
             await connect_api_token(
@@ -166,8 +165,8 @@ async def prepare_demo(broker: Broker, store: Store, sandbox_info: Mapping[str, 
     names = tuple(ready)
     if not names:
         return DemoSetup(names, skipped=tuple(skipped))
-    existing = await asyncio.to_thread(_active_demo_key, store, broker.now())
+    existing = await store.call(_active_demo_key, broker.now())
     if existing is not None:
         return DemoSetup(names, key_prefix=existing, skipped=tuple(skipped))
-    key, prefix = await asyncio.to_thread(_mint_demo_key, store, names)
+    key, prefix = await store.call(_mint_demo_key, names)
     return DemoSetup(names, key, prefix, tuple(skipped))

@@ -398,7 +398,7 @@ async def serve(
         if access_log:
             app = AccessLog(app)
         gateway = await stack.enter_async_context(_running(_Server(_config(app, lifespan="on")), sock))
-        link = await asyncio.to_thread(_login_link, store, gw.public_url)
+        link = await store.call(_login_link, gw.public_url)
         served = Served(
             url=gw.public_url,
             admin_login_url=link,

@@ -20,11 +20,12 @@ from typing import Any
 import httpx
 
 from jiragw.broker import Broker
+from jiragw.broker.session import CredentialSession
 from jiragw.config import Settings
 from jiragw.errors import KeyExpired, KeyInvalid, KeyRevoked
 from jiragw.gateway.audit import AuditWriter
-from jiragw.gateway.keys import hash_key, key_from_authorization
 from jiragw.gateway.metrics import Metrics
+from jiragw.keys import hash_key, key_from_authorization
 from jiragw.scopes import ScopeTable, load_scope_table
 from jiragw.store import KeyRecord, Store
 
@@ -55,6 +56,9 @@ class Gateway:
 
     def __post_init__(self) -> None:
         self.audit = AuditWriter(self.store, on_touch=self._touch_used)
+        # Every door of the gateway (proxy, MCP, API) shares the broker's one credential session,
+        # on the gateway's clocks (late-bound, so a test swapping ``monotonic`` is obeyed).
+        self.broker.session = CredentialSession(self.broker, now=self.now, monotonic=lambda: self.monotonic())
         self.public_url = self.public_url.rstrip("/")
 
     @property

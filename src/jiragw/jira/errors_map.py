@@ -8,17 +8,16 @@ token lacks a scope. :func:`error_from_response` maps status and body to one
 class of :mod:`jiragw.errors`, keeping Jira's messages in ``details``.
 
 The table below is the whole mapping; special cases (scope, JQL) are the
-only branches.
+only branches. Reading the body and telling a scope denial are shared with
+the credential session, in :mod:`jiragw.broker.refusal`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
+from jiragw.broker.refusal import error_texts, is_scope_denial, jira_details
 from jiragw.errors import (
     AuthError,
     Conflict,
@@ -56,56 +55,6 @@ _BY_STATUS: dict[int, type[JiragwError]] = {
 _SEARCH_PATH = re.compile(r"/rest/api/[^/]+/(search(/jql)?|jql/(parse|match|sanitize))/?$")
 # ... unless the complaint is about a paging or validation parameter instead.
 _PARAMETER_COMPLAINT = re.compile(r"maxResults|startAt|nextPageToken|validateQuery|page token", re.IGNORECASE)
-_SCOPE_COMPLAINT = re.compile(
-    r"scope does not match|scopes? (?:is |are )?(?:missing|required)", re.IGNORECASE
-)
-
-
-def _parse(body: bytes | str | Any) -> Any:
-    if isinstance(body, bytes | str):
-        if not body:
-            return None
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None
-    return body
-
-
-def jira_details(status: int, body: Any) -> dict[str, Any]:
-    """``status`` plus Jira's ``errorMessages``/``errors`` (and a gateway ``message``) from ``body``."""
-    data = _parse(body)
-    details: dict[str, Any] = {"status": status, "errorMessages": [], "errors": {}}
-    if isinstance(data, dict):
-        messages = data.get("errorMessages")
-        if isinstance(messages, list):
-            details["errorMessages"] = [str(m) for m in messages]
-        errors = data.get("errors")
-        if isinstance(errors, dict):
-            details["errors"] = {str(k): str(v) for k, v in errors.items()}
-        message = data.get("message")
-        if isinstance(message, str) and message:
-            details["message"] = message
-    elif isinstance(data, list):
-        # The DevOps APIs (builds, deployments) answer errors as [{"message": ...}, ...].
-        details["errorMessages"] = [
-            str(item["message"]) for item in data if isinstance(item, dict) and "message" in item
-        ]
-    return details
-
-
-def _texts(details: Mapping[str, Any]) -> list[str]:
-    texts = list(details["errorMessages"]) + list(details["errors"].values())
-    if "message" in details:
-        texts.append(details["message"])
-    return texts
-
-
-def is_scope_denial(status: int, body: Any) -> bool:
-    """True for the gateway's "scope does not match" answer (401 or 403)."""
-    if status not in (401, 403):
-        return False
-    return any(_SCOPE_COMPLAINT.search(t) for t in _texts(jira_details(status, body)))
 
 
 def error_from_response(
@@ -121,7 +70,7 @@ def error_from_response(
     rate-limit headers asked for, kept on :class:`RateLimited`.
     """
     details = jira_details(status, body)
-    texts = _texts(details)
+    texts = error_texts(details)
     message = "; ".join(texts) or f"Jira answered HTTP {status}"
     cls = _BY_STATUS.get(status)
     if cls is None:

@@ -3,10 +3,13 @@
 A :class:`Transport` wraps one injected ``httpx.AsyncClient`` (its pool, its
 base URL, HTTP/2 when the server offers it) and adds, in one place:
 
-- credentials, from a :class:`CredentialProvider` (the broker implements
-  it; :class:`StaticCredentials` serves scripts and tests); a 401 makes the
-  provider refresh once (``headers(force_refresh=True)``) and the call is
-  tried once more, after which it is :class:`~jiragw.errors.ReauthRequired`;
+- credentials, from a :class:`CredentialProvider` (the broker's credential
+  session implements it; :class:`StaticCredentials` serves scripts and
+  tests), sent through the credential session's 401 rule
+  (:class:`~jiragw.broker.session.RenewOnce`): a 401 that renewing can cure
+  makes the provider refresh once (``headers(force_refresh=True)``) and the
+  call is sent once more, after which it is
+  :class:`~jiragw.errors.ReauthRequired`;
 - the retry rules of :mod:`jiragw.jira.policy`, carried out with the
   connection's shared :class:`~jiragw.jira.limiter.ConnectionBudget`;
 - the translation of error answers and httpx's exceptions into the
@@ -29,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 import orjson
 
+from jiragw.broker.session import RenewOnce
 from jiragw.errors import ReauthRequired, UpstreamError, UpstreamUnavailable
 from jiragw.secrets import Secret
 
@@ -78,6 +82,25 @@ class StaticCredentials:
         return f"StaticCredentials({sorted(self._headers)})"
 
 
+class _ProviderAuth(RenewOnce):
+    """The credential session's 401 rule over a :class:`CredentialProvider`'s headers, for one call."""
+
+    def __init__(self, provider: CredentialProvider, headers: Mapping[str, str]) -> None:
+        self.provider = provider
+        self.headers = headers
+        self.renewed = False
+
+    def authorize(self, request: httpx.Request) -> None:
+        request.headers.update(self.headers)
+
+    async def renew(self, request: httpx.Request) -> bool:
+        # One forced refresh, and the same call once more (not counted as a retry).
+        self.headers = await self.provider.headers(force_refresh=True)
+        self.renewed = True
+        self.authorize(request)
+        return True
+
+
 class Transport:
     """One connection's gate to Jira: credentials, retries, the shared budget, error mapping."""
 
@@ -118,15 +141,13 @@ class Transport:
             base_headers.setdefault("Content-Type", "application/json")
         query = _clean(params)
         attempt = 0
-        refreshed = force = False
         while True:
-            auth = await self.credentials.headers(force_refresh=force)
-            force = False
+            auth = _ProviderAuth(self.credentials, await self.credentials.headers())
             attempt += 1
             try:
                 async with self.budget.slot():
                     response = await self.client.request(
-                        method, url, params=query, content=content, headers={**base_headers, **auth}
+                        method, url, params=query, content=content, headers=base_headers, auth=auth
                     )
             except httpx.TransportError as exc:
                 verdict = decide(
@@ -148,16 +169,11 @@ class Transport:
                     self.budget.on_success()
                 return response
             path = response.request.url.path
-            if status == 401 and not is_scope_denial(status, response.content):
-                if refreshed:
-                    raise ReauthRequired(
-                        "Jira refused the credential even after a refresh; consent again",
-                        details={"status": status, "url": url},
-                    )
-                # One forced refresh, and the same call once more (not counted as a retry).
-                refreshed = force = True
-                attempt -= 1
-                continue
+            if status == 401 and auth.renewed and not is_scope_denial(status, response.content):
+                raise ReauthRequired(
+                    "Jira refused the credential even after a refresh; consent again",
+                    details={"status": status, "url": url},
+                )
             verdict = decide(
                 method,
                 attempt,

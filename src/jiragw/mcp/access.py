@@ -2,7 +2,7 @@
 
 One :class:`Access` per MCP caller. Over HTTP it wraps the gateway key
 (:func:`for_key`): the key's connections decide which connections are
-reachable, and :func:`jiragw.gateway.ceiling.check` decides each operation
+reachable, and :func:`jiragw.keys.check` decides each operation
 (scope ceiling, read-only flag, unknown operations). Over stdio
 (:func:`for_local`) the operator named the connections, and ``--read-only``
 allows only operations the scope table calls reads.
@@ -32,9 +32,9 @@ import httpx
 
 from jiragw.broker import Broker
 from jiragw.errors import ConnectionDenied, InvalidInput, JiragwError, ReadOnlyKey
-from jiragw.gateway.ceiling import check as ceiling_check
-from jiragw.gateway.ceiling import is_read
 from jiragw.jira.client import JiraClient
+from jiragw.keys import check as ceiling_check
+from jiragw.keys import is_read
 from jiragw.scopes import ScopeTable, load_scope_table
 from jiragw.store import ConnectionRecord, KeyRecord
 
@@ -74,7 +74,7 @@ class Access:
 
     async def connections(self) -> list[ConnectionRecord]:
         """The connections this session may use, by name."""
-        everything = await self.broker.db(lambda tx: tx.connections.list())
+        everything = await self.broker.store.run(lambda tx: tx.connections.list())
         if self.key is not None:
             key = self.key
             found = [c for c in everything if key.allows_connection(c.id)]

@@ -3,13 +3,16 @@
 Start from :class:`Store` (``Store.open(url, keyring)`` or
 ``Store.from_settings(settings)``), then ``with store.transaction() as tx:``
 and use ``tx.grants``, ``tx.connections``, ``tx.states``, ``tx.audit``, ``tx.keys`` and ``tx.admin``.
-Synchronous on purpose; the broker runs it in threads.
+Synchronous on purpose; async code goes through its one async face,
+``await store.run(fn, write=...)`` (one transaction in a worker thread) or
+``await store.call(fn, ...)`` (a function of the store, in a worker thread).
 """
 
 from __future__ import annotations
 
 from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditFilter, AuditRecord, AuditRepo
+from jiragw.store.audit_filter import resolve_audit_filter
 from jiragw.store.connections import ConnectionRecord, ConnectionRepo
 from jiragw.store.engine import alembic_config, current_revision, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
@@ -45,5 +48,6 @@ __all__ = [
     "current_revision",
     "make_engine",
     "migrate",
+    "resolve_audit_filter",
     "rewrap_all",
 ]

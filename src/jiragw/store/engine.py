@@ -1,9 +1,9 @@
 """Engines and migrations: SQLite (WAL, foreign keys, ``BEGIN IMMEDIATE``) or PostgreSQL (psycopg 3).
 
-The store is synchronous SQLAlchemy 2 on purpose: the broker runs database
-work in threads (``asyncio.to_thread``), which keeps one code path for both
-backends and lets a transaction hold a row lock across an awaited token call
-without an async driver.
+The store is synchronous SQLAlchemy 2 on purpose: async code runs database
+work in threads (:meth:`jiragw.store.Store.run`), which keeps one code path
+for both backends and lets a transaction hold a row lock across an awaited
+token call without an async driver.
 
 SQLite: the stdlib driver's own transaction handling is switched off and this
 module emits ``BEGIN`` itself, so a session can start with ``BEGIN IMMEDIATE``

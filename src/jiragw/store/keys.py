@@ -1,7 +1,7 @@
 """Inbound gateway keys: stored as SHA-256 only, with a scope ceiling, connections, expiry, revocation.
 
 The key itself (``jgw_`` + 32 random bytes) is made and shown once by
-:mod:`jiragw.gateway.keys`; this repository sees only its hash and a short
+:mod:`jiragw.keys.format`; this repository sees only its hash and a short
 display prefix. A key carries 256 bits from a CSPRNG, so an unsalted SHA-256
 is enough to store it (nothing to brute-force), and lookup by hash is one
 indexed read.

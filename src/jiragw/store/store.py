@@ -5,21 +5,26 @@ errors leave it as :class:`~jiragw.errors.StoreBusy` (a lock not granted in
 time — safe to retry) or :class:`~jiragw.errors.StoreError`, with ``from exc``
 and a message that carries no SQL parameters.
 
-Synchronous by design (see :mod:`jiragw.store.engine`): the broker calls it
-from worker threads. :meth:`Store.lock_grant` is the cross-process half of the
-single-flight refresh of issue 3: ``BEGIN IMMEDIATE`` on SQLite (the database
-write lock), ``SELECT ... FOR UPDATE`` on the grant row on PostgreSQL, held
-until the transaction that stores the new tokens commits.
+Synchronous by design (see :mod:`jiragw.store.engine`), with one async face
+for the event loop: :meth:`Store.run` runs one transaction in a worker thread,
+and :meth:`Store.call` runs a function of the store (one that opens its own
+transactions) there. Async code reaches the database only through these two.
+
+:meth:`Store.lock_grant` is the cross-process half of the broker's
+single-flight refresh: ``BEGIN IMMEDIATE`` on SQLite (the database write
+lock), ``SELECT ... FOR UPDATE`` on the grant row on PostgreSQL, held until
+the transaction that stores the new tokens commits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg.errors
 from sqlalchemy import Engine
@@ -41,6 +46,9 @@ from jiragw.store.types import utcnow
 from jiragw.vault import Keyring
 
 __all__ = ["Store", "Tx"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 _BUSY_PG = (
     psycopg.errors.LockNotAvailable,
@@ -145,6 +153,24 @@ class Store:
                 session.rollback()
                 raise
             session.commit()
+
+    async def run(self, fn: Callable[[Tx], T], *, write: bool = False) -> T:
+        """Run ``fn`` in one transaction, in a worker thread; the async door to the database.
+
+        ``write`` takes SQLite's write lock up front: a transaction that reads and
+        then writes would otherwise fail at once with "database is locked" when
+        another connection committed in between (WAL snapshot upgrade), instead
+        of waiting its turn.
+        """
+        return await asyncio.to_thread(self._run, fn, write)
+
+    async def call(self, fn: Callable[Concatenate[Store, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``fn(store, *args, **kwargs)`` in a worker thread; ``fn`` opens its own transactions."""
+        return await asyncio.to_thread(fn, self, *args, **kwargs)
+
+    def _run(self, fn: Callable[[Tx], T], write: bool) -> T:
+        with self.transaction(immediate=write) as tx:
+            return fn(tx)
 
     @contextmanager
     def lock_grant(

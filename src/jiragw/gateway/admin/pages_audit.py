@@ -12,10 +12,9 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from jiragw.errors import JiragwError, NotFound
 from jiragw.gateway.admin.pages_connections import when
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.store import AuditFilter, Tx
+from jiragw.store import AuditFilter, Tx, resolve_audit_filter
 
 __all__ = ["LIMIT", "routes"]
 
@@ -25,23 +24,14 @@ _FILTERS = ("actor", "action", "connection", "key", "outcome")
 
 def _search(given: dict[str, str]) -> Any:
     def read(tx: Tx) -> tuple[list[dict[str, Any]], str]:
-        connection_id = key_id = None
-        if given["connection"]:
-            try:
-                connection_id = tx.connections.get_by_name(given["connection"]).id
-            except NotFound:
-                connection_id = given["connection"]
-        if given["key"]:
-            try:
-                key_id = tx.keys.find(given["key"]).id
-            except JiragwError:
-                key_id = given["key"]
-        flt = AuditFilter(
-            actor=given["actor"] or None,
-            action=given["action"] or None,
-            connection_id=connection_id,
-            key_id=key_id,
-            outcome=given["outcome"] or None,
+        flt = resolve_audit_filter(
+            tx,
+            AuditFilter(
+                actor=given["actor"] or None, action=given["action"] or None, outcome=given["outcome"] or None
+            ),
+            connection=given["connection"] or None,
+            key=given["key"] or None,
+            key_must_exist=False,
         )
         conns = {c.id: c.name for c in tx.connections.list()}
         keys = {k.id: f"{k.name} ({k.prefix}…)" for k in tx.keys.list()}
@@ -63,7 +53,7 @@ async def audit_page(ui: AdminUI, ctx: Ctx) -> Response:
     params = ctx.request.query_params
     given = {name: params.get(name, "").strip()[:200] for name in _FILTERS}
     await ui.gw.audit.flush()
-    events, error = await ui.gw.broker.db(_search(given))
+    events, error = await ui.gw.store.run(_search(given))
     return ui.render(
         "audit.html", ctx.session, title="Audit", filters=given, events=events, limit=LIMIT, error=error
     )

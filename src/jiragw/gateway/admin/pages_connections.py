@@ -67,7 +67,7 @@ def try_it(public_url: str, connection: str, flavor: str) -> dict[str, str]:
 
 async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
     views = await list_connections(ui.gw.broker)
-    refreshed = await ui.gw.broker.db(_refreshed)
+    refreshed = await ui.gw.store.run(_refreshed)
     rows: list[dict[str, Any]] = [
         {
             **v.to_json(),

@@ -1,6 +1,6 @@
-"""Admin UI: gateway keys - create (shown once), list, revoke (issue 5, "Inbound keys").
+"""Admin UI: gateway keys - create (shown once), list, revoke.
 
-Creation and revocation go through :mod:`jiragw.gateway.key_admin`, the one
+Creation and revocation go through :mod:`jiragw.keys`, the one
 implementation the API and CLI share; the admin is the ``created_by`` actor.
 The plaintext key appears on exactly one ``no-store`` page, right after
 creation, and nowhere else.
@@ -8,7 +8,6 @@ creation, and nowhere else.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -20,8 +19,7 @@ from jiragw.errors import InvalidInput, JiragwError
 from jiragw.gateway.admin.pages_connections import when
 from jiragw.gateway.admin.pages_mcp import http_config
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
-from jiragw.gateway.ceiling import PRESETS, all_scopes, preset_scopes
-from jiragw.gateway.key_admin import create_key, list_keys, revoke_key
+from jiragw.keys import PRESETS, all_scopes, create_key, list_keys, preset_scopes, revoke_key
 from jiragw.store import KeyRecord, Tx
 from jiragw.store.keys import ALL
 
@@ -43,8 +41,8 @@ def _names(tx: Tx) -> dict[str, str]:
 
 
 async def _page(ui: AdminUI, ctx: Ctx, *, error: str = "", status: int = 200) -> Response:
-    records = await asyncio.to_thread(list_keys, ui.gw.store)
-    names = await ui.gw.broker.db(_names)
+    records = await ui.gw.store.call(list_keys)
+    names = await ui.gw.store.run(_names)
     now = ui.gw.now()
     keys: list[dict[str, Any]] = [
         {
@@ -96,9 +94,8 @@ async def create(ui: AdminUI, ctx: Ctx) -> Response:
         if not name:
             raise InvalidInput("give the key a name")
         custom = preset == "custom"
-        minted, record = await asyncio.to_thread(
+        minted, record = await ui.gw.store.call(
             create_key,
-            ui.gw.store,
             name=name,
             connections=ctx.fields("connections"),
             created_by=ctx.session.actor,
@@ -126,7 +123,7 @@ async def create(ui: AdminUI, ctx: Ctx) -> Response:
 async def revoke(ui: AdminUI, ctx: Ctx) -> Response:
     key_id = str(ctx.request.path_params["key_id"])
     try:
-        record = await asyncio.to_thread(revoke_key, ui.gw.store, key_id, actor=ctx.session.actor)
+        record = await ui.gw.store.call(revoke_key, key_id, actor=ctx.session.actor)
     except JiragwError as exc:
         ui.flash(ctx.session, f"Not revoked: {exc.message} [{exc.code}]", "error")
         return ui.redirect("/keys")

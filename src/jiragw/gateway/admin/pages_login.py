@@ -46,7 +46,7 @@ def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
 
 
 async def _signed_in(ui: AdminUI, principal: str, how: str) -> Response:
-    token = await asyncio.to_thread(start_session, ui.gw.store, principal)
+    token = await ui.gw.store.call(start_session, principal)
     _audit(ui, f"admin:{principal}", "ok", how)
     response = ui.redirect("/")
     set_cookie(response, token, public_url=ui.gw.public_url)
@@ -60,7 +60,7 @@ def login_link(ui: AdminUI) -> Route:
         if not 20 <= len(value) <= 128:
             principal = None
         else:
-            principal = await ui.gw.broker.db(lambda tx: tx.admin.consume_login(Secret(value)))
+            principal = await ui.gw.store.run(lambda tx: tx.admin.consume_login(Secret(value)))
         if principal is None:
             _audit(ui, "anonymous", "denied", "link")
             return ui.message(
@@ -165,7 +165,7 @@ def login_form(ui: AdminUI) -> Route:
 async def logout(ui: AdminUI, ctx: Ctx) -> Response:
     token = session_token(ctx.request)
     if token is not None:
-        await ui.gw.broker.db(lambda tx: tx.admin.end_session(token))
+        await ui.gw.store.run(lambda tx: tx.admin.end_session(token))
     ui.audit("admin.logout", actor=ctx.session.actor)
     response = ui.redirect("/login")
     clear_cookie(response, public_url=ui.gw.public_url)

@@ -93,7 +93,7 @@ class AdminUI:
         token = session_token(request)
         if token is None:
             return None
-        principal = await self.gw.broker.db(lambda tx: tx.admin.session_principal(token))
+        principal = await self.gw.store.run(lambda tx: tx.admin.session_principal(token))
         return None if principal is None else session_of(token, principal)
 
     def audit(self, action: str, *, actor: str, outcome: str = "ok", **fields: Any) -> None:

@@ -1,4 +1,4 @@
-"""Gateway keys without I/O: minting, hashing, recognising, reading one from a header (gateway/keys.py)."""
+"""Gateway keys without I/O: minting, hashing, recognising, reading one from a header (keys/format.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jiragw.gateway.keys import KEY_PREFIX, hash_key, key_from_authorization, looks_like_key, mint_key
+from jiragw.keys import KEY_PREFIX, hash_key, key_from_authorization, looks_like_key, mint_key
 from jiragw.secrets import Secret
 
 # A well-formed key nobody minted: 43 base64url characters after the prefix, "canary" inside.

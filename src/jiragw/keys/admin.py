@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from jiragw.errors import InvalidInput
-from jiragw.gateway.ceiling import ADMIN_SCOPE, PRESETS, all_scopes, preset_scopes
-from jiragw.gateway.keys import MintedKey, mint_key
+from jiragw.keys.ceiling import ADMIN_SCOPE
+from jiragw.keys.format import MintedKey, mint_key
+from jiragw.keys.presets import PRESETS, all_scopes, preset_scopes
 from jiragw.store import KeyRecord, Store, Tx
 from jiragw.store.keys import ALL
 

@@ -1,10 +1,9 @@
 """The management API's request and response bodies (pydantic), the source of its OpenAPI document.
 
-Issue 5, "Audit, metrics, operations": connections, keys and audit under
-``/api/v1``. Nothing here holds a secret except :class:`KeyCreated`, the one
-response that carries a new key's plaintext, once. Strings that reach the
-database are constrained (no control characters, bounded length) so hostile
-input is a 400, never a database error.
+Connections, keys and audit under ``/api/v1``. Nothing here holds a secret
+except :class:`KeyCreated`, the one response that carries a new key's
+plaintext, once. Strings that reach the database are constrained (no control
+characters, bounded length) so hostile input is a 400, never a database error.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from jiragw.broker import ConnectionView
-from jiragw.gateway.ceiling import PRESETS
-from jiragw.gateway.key_admin import key_json
+from jiragw.keys import PRESETS, key_json
 from jiragw.store import KeyRecord
 from jiragw.store.audit import AuditRecord
 

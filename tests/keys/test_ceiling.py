@@ -1,11 +1,11 @@
-"""Least-privilege decisions on the scope table, without a network (gateway/ceiling.py)."""
+"""Least-privilege decisions on the scope table, without a network (keys/ceiling.py, keys/presets.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
-from jiragw.gateway.ceiling import check, is_read, preset_scopes
+from jiragw.keys import check, is_read, preset_scopes
 from jiragw.scopes import load_scope_table
 from jiragw.store import KeyRecord
 from tests.store.conftest import key_record

@@ -1,9 +1,8 @@
 """``/docs``: the management API's OpenAPI document rendered as one self-contained HTML page.
 
-DESIGN.md, "Gateway URLs" (OpenAPI at ``/docs``). No Swagger UI and no asset
-from the network: a plain page listing each operation (method, path, summary,
-parameters, request body, responses) with a link to the raw document. Every
-string from the document is HTML-escaped.
+No Swagger UI and no asset from the network: a plain page listing each
+operation (method, path, summary, parameters, request body, responses) with a
+link to the raw document. Every string from the document is HTML-escaped.
 """
 
 from __future__ import annotations
