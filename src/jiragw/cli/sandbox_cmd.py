@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ..errors import InvalidInput, SandboxError
 from ..sandbox.oauth import oauth_state
-from ..sandbox.seed import build_sandbox
+from ..sandbox.seeding import build_sandbox
 from ..sandbox.server import describe, serve
 from ..sandbox.state import Sandbox
 
@@ -102,7 +102,7 @@ def sandbox(
 
     writer = None
     if state is not None:
-        from ..sandbox.persist import WriteBehind
+        from ..sandbox.state.persist import WriteBehind
 
         writer = WriteBehind(sbx, state, interval=5.0)
 
@@ -139,7 +139,7 @@ def _load_or_build(
     state: Path | None, sites: list[str], dcs: list[str], projects: int, issues: int, seed: int
 ) -> Sandbox:
     if state is not None and state.exists():
-        from ..sandbox import persist
+        from ..sandbox.state import persist
 
         loaded = persist.load(state)
         if loaded is not None:
