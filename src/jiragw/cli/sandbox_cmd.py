@@ -113,7 +113,7 @@ def sandbox(
 
     writer = None
     if state is not None:
-        from ..sandbox.persist import WriteBehind
+        from ..sandbox.state.persist import WriteBehind
 
         writer = WriteBehind(sbx, state, interval=5.0)
 
@@ -149,10 +149,10 @@ def sandbox(
 def _load_or_build(
     state: Path | None, sites: list[str], dcs: list[str], projects: int, issues: int, seed: int
 ) -> Sandbox:
-    from ..sandbox.seed import build_sandbox
+    from ..sandbox.seeding import build_sandbox
 
     if state is not None and state.exists():
-        from ..sandbox import persist
+        from ..sandbox.state import persist
 
         loaded = persist.load(state)
         if loaded is not None:

@@ -4,8 +4,7 @@ Implements the spec's Projects group (``getAllProjects``, ``searchProjects``,
 ``getRecent``, ``getProject``, ``createProject``, ``updateProject``,
 ``deleteProject``), ``getProjectRoles``, Project
 statuses (``getAllStatuses``) and ``getIssueTypesForProject``. Components and
-versions live in :mod:`.project_parts`, create metadata in :mod:`.createmeta`
-(imported here so that importing this group registers them too).
+versions live in :mod:`.project_parts`, create metadata in :mod:`.createmeta`.
 
 Permissions are global in the sandbox: browsing needs ``BROWSE_PROJECTS``,
 creating, editing and deleting projects needs ``ADMINISTER``.
@@ -17,10 +16,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..http import Ctx, Reply, bad_request, endpoint, not_found
-from ..model import BROWSE, CREATE, Instance, Project, User
-from ..render import page_bean, render_issue_type, render_status
-from . import createmeta, project_parts  # noqa: F401 - importing registers their endpoints
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import bad_request, not_found
+from ..rendering.shapes import page_bean, render_issue_type, render_status
+from ..state.model import BROWSE, CREATE, Instance, Project, User
 from .project_access import (
     find_project,
     project_expand,
@@ -340,3 +340,17 @@ async def get_issue_types_for_project(ctx: Ctx) -> list[dict[str, Any]]:
     if level is not None:
         types = [t for t in types if str(t.hierarchy_level) == level]
     return [render_issue_type(ctx, t) for t in types]
+
+
+ROUTES = (
+    get_all_projects,
+    search_projects,
+    get_recent,
+    get_project_roles,
+    get_project,
+    create_project,
+    update_project,
+    delete_project,
+    get_all_statuses,
+    get_issue_types_for_project,
+)

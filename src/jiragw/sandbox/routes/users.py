@@ -23,10 +23,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..http import Ctx, bad_request, endpoint, not_found
-from ..issue_fields import visible_issue
-from ..model import BROWSE, EDIT, TRANSITION, User
-from ..render import avatar_urls, page_bean, render_user
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
+from ..issues.fields import visible_issue
+from ..rendering.shapes import avatar_urls, page_bean, render_user
+from ..state.model import BROWSE, EDIT, TRANSITION, User
 from .project_access import find_project
 
 _SEARCH_CAP = 1000  # Jira returns at most 1000 users per search page
@@ -208,3 +210,14 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
         "total": len(matching),
         "header": f"Showing {len(picked)} of {len(matching)} matching users",
     }
+
+
+ROUTES = (
+    get_user,
+    find_users,
+    get_all_users,
+    find_assignable_users,
+    find_bulk_assignable_users,
+    bulk_get_users,
+    find_users_for_picker,
+)
