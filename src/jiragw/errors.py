@@ -15,6 +15,7 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── Conflict                 conflict          409
     │   ├── PathRejected             path_rejected     400
     │   ├── BodyTooLarge             body_too_large    413
+    │   ├── ConnectionRequired       connection_required 400
     │   └── OAuthCallbackError       callback_invalid  400
     │       ├── StateMissing         state_missing     400
     │       ├── StateMismatch        state_mismatch    400
@@ -66,6 +67,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "ConnectionDenied",
+    "ConnectionRequired",
     "ConsentDenied",
     "CredentialRevoked",
     "DecryptionFailed",
@@ -171,6 +173,12 @@ class BodyTooLarge(InvalidInput):
 
     code = "body_too_large"
     status = 413
+
+
+class ConnectionRequired(InvalidInput):
+    """No connection was named and none follows: there are none, or several (``details["connections"]``)."""
+
+    code = "connection_required"
 
 
 class OAuthCallbackError(InvalidInput):
