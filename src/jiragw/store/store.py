@@ -61,8 +61,8 @@ def _is_busy(exc: DBAPIError) -> bool:
     # SQLite store never imports psycopg.
     from psycopg import errors
 
-    busy = (errors.LockNotAvailable, errors.QueryCanceled, errors.DeadlockDetected, errors.SerializationFailure)
-    return isinstance(orig, busy)
+    busy = (errors.LockNotAvailable, errors.QueryCanceled, errors.DeadlockDetected)
+    return isinstance(orig, (*busy, errors.SerializationFailure))
 
 
 @dataclass(frozen=True, slots=True)
