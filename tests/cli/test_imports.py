@@ -40,7 +40,10 @@ import json, sys
 {code}
 print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
 """
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # No input: ``jiragw mcp`` reads its client's requests before it reports a bad configuration.
+    done = subprocess.run(
+        [sys.executable, "-c", probe], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True
+    )
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
