@@ -2,8 +2,11 @@
 
 Route modules declare endpoints with :func:`endpoint`, naming the spec's
 ``operationId`` and the path template (relative to an instance's root,
-``{version}`` standing for ``2``/``3``/``latest``). :func:`build_routes`
-turns the registry into Starlette routes wrapped by :func:`_wrap` (serving
+``{version}`` standing for ``2``/``3``/``latest``); the few resources Jira
+serves outside its REST API (the avatar images its answers link to) are
+declared with :func:`servlet` instead, kept out of :data:`REGISTRY` (the
+spec's operations, which the conformance tests walk). :func:`build_routes`
+turns both into Starlette routes wrapped by :func:`_wrap` (serving
 Jira Software's ``/rest/agile/1.0`` under ``/rest/agile/latest`` too, the
 alias Jira keeps for it on Cloud and Data Center), which
 resolves the instance, authenticates, applies faults and rate limits,
@@ -31,6 +34,7 @@ from .state import RequestKey, Sandbox
 
 __all__ = [
     "REGISTRY",
+    "SERVLETS",
     "Ctx",
     "Endpoint",
     "JiraHttpError",
@@ -40,6 +44,7 @@ __all__ = [
     "endpoint",
     "json_response",
     "not_found",
+    "servlet",
 ]
 
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -97,6 +102,8 @@ class Endpoint:
 
 
 REGISTRY: list[Endpoint] = []
+# Jira's non-REST resources (servlets such as /secure/useravatar): served, but no spec operation.
+SERVLETS: list[Endpoint] = []
 
 _API_VERSIONS: dict[Kind, frozenset[str]] = {
     "cloud": frozenset({"2", "3", "latest"}),
@@ -119,6 +126,18 @@ def endpoint(
         REGISTRY.append(
             Endpoint(method, path, operation, fn, frozenset(flavors), anonymous, frozenset(versions))
         )
+        return fn
+
+    return deco
+
+
+def servlet(
+    method: str, path: str, name: str, *, flavors: Iterable[Kind] = ("cloud", "dc")
+) -> Callable[[Handler], Handler]:
+    """Register a handler for a Jira resource outside the REST API (``name`` labels its counter)."""
+
+    def deco(fn: Handler) -> Handler:
+        SERVLETS.append(Endpoint(method, path, name, fn, frozenset(flavors), False, frozenset()))
         return fn
 
     return deco
@@ -365,7 +384,7 @@ def build_routes(kind: Kind) -> list[Route]:
     from . import routes  # noqa: F401 - importing registers the endpoints
 
     grouped: dict[str, list[Endpoint]] = {}
-    for ep in REGISTRY:
+    for ep in (*REGISTRY, *SERVLETS):
         if kind in ep.flavors:
             grouped.setdefault(ep.path, []).append(ep)
     out: list[Route] = []

@@ -3,7 +3,9 @@
 Implements the spec's Projects group (``getAllProjects``, ``searchProjects``,
 ``getRecent``, ``getProject``, ``createProject``, ``updateProject``,
 ``deleteProject``), ``getProjectRoles``, Project
-statuses (``getAllStatuses``) and ``getIssueTypesForProject``. Components and
+statuses (``getAllStatuses``) and ``getIssueTypesForProject``; outside the
+REST API, the ``/secure/projectavatar`` servlet that projects' ``avatarUrls``
+point at. Components and
 versions live in :mod:`.project_parts`, create metadata in :mod:`.createmeta`
 (imported here so that importing this group registers them too).
 
@@ -17,9 +19,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..http import Ctx, Reply, bad_request, endpoint, not_found
+from starlette.responses import Response
+
+from ..http import Ctx, Reply, bad_request, endpoint, not_found, servlet
 from ..model import BROWSE, CREATE, Instance, Project, User
-from ..render import page_bean, render_issue_type, render_status
+from ..render import avatar_image, page_bean, render_issue_type, render_status
 from . import createmeta, project_parts  # noqa: F401 - importing registers their endpoints
 from .project_access import (
     find_project,
@@ -340,3 +344,9 @@ async def get_issue_types_for_project(ctx: Ctx) -> list[dict[str, Any]]:
     if level is not None:
         types = [t for t in types if str(t.hierarchy_level) == level]
     return [render_issue_type(ctx, t) for t in types]
+
+
+@servlet("GET", "/secure/projectavatar", "projectavatar")
+async def project_avatar(ctx: Ctx) -> Response:
+    """A project's picture; like Jira with anonymous access off, only for a signed-in caller."""
+    return avatar_image(ctx)

@@ -3,7 +3,8 @@
 Implements ``getUser``, ``findUsers``, ``findAssignableUsers``,
 ``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud), ``getAllUsers``/``getAllUsersDefault`` (Cloud's
 ``users/search`` and ``users``: every user, inactive ones too, paged by ``startAt``/``maxResults``)
-and ``findUsersForPicker``.
+and ``findUsersForPicker``; outside the REST API, the ``/secure/useravatar``
+servlet that users' ``avatarUrls`` point at.
 
 Cloud and DC name users differently, as the real products do: Cloud takes
 ``accountId`` and a free-text ``query`` (and refuses ``username`` as Cloud's
@@ -23,10 +24,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..http import Ctx, bad_request, endpoint, not_found
+from starlette.responses import Response
+
+from ..http import Ctx, bad_request, endpoint, not_found, servlet
 from ..issue_fields import visible_issue
 from ..model import BROWSE, EDIT, TRANSITION, User
-from ..render import avatar_urls, page_bean, render_user
+from ..render import avatar_image, avatar_urls, page_bean, render_user
 from .project_access import find_project
 
 _SEARCH_CAP = 1000  # Jira returns at most 1000 users per search page
@@ -208,3 +211,9 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
         "total": len(matching),
         "header": f"Showing {len(picked)} of {len(matching)} matching users",
     }
+
+
+@servlet("GET", "/secure/useravatar", "useravatar")
+async def user_avatar(ctx: Ctx) -> Response:
+    """A user's picture; like Jira with anonymous access off, only for a signed-in caller."""
+    return avatar_image(ctx)
