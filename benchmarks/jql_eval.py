@@ -11,10 +11,10 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from jiragw.sandbox.defaults import install_defaults
 from jiragw.sandbox.jql import compile_jql
-from jiragw.sandbox.model import Instance, Issue, Project, RichText
-from jiragw.sandbox.seed import demo_users
+from jiragw.sandbox.seeding import demo_users
+from jiragw.sandbox.state.defaults import install_defaults
+from jiragw.sandbox.state.model import Instance, Issue, Project, RichText
 
 QUERIES = (
     'project = P3 AND status = "In Progress" ORDER BY key',

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from jiragw.sandbox import persist
-from jiragw.sandbox.seed import build_sandbox
+from jiragw.sandbox.seeding import build_sandbox
+from jiragw.sandbox.state import persist
 
 
 def peak_rss_mb() -> float:

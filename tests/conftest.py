@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
-from jiragw.sandbox.model import Instance, User
+from jiragw.sandbox.state.model import Instance, User
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SPEC_DIR = SHARED / "jira-openapi"

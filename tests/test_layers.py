@@ -47,4 +47,5 @@ def test_the_check_sees_a_reversed_layer(tmp_path: Path) -> None:
     )
     done = _lint(config)
     assert done.returncode != 0
-    assert "jiragw.cli" in done.stdout and "jiragw.errors" in done.stdout
+    assert "jiragw.cli" in done.stdout
+    assert "jiragw.errors" in done.stdout

@@ -6,6 +6,9 @@ stand in). :meth:`Settings.from_env` validates every value and raises
 :class:`~jiragw.errors.ConfigError` naming the variable, never echoing its
 value: a master key or a database password must not reach a log line.
 
+Importing this module stays cheap (every CLI command does): SQLAlchemy's URL
+parser is loaded only when a database URL is read.
+
 An empty variable counts as unset (``JIRAGW_MASTER_KEY=`` in a compose file
 means "no key"), so the defaults apply.
 """
@@ -23,8 +26,6 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import platformdirs
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from jiragw.errors import ConfigError
 from jiragw.secrets import Secret
@@ -33,6 +34,7 @@ __all__ = [
     "CALLBACK_PATH",
     "DEFAULT_ATLASSIAN_API_URL",
     "DEFAULT_ATLASSIAN_AUTH_URL",
+    "LOOPBACK_CALLBACK_PORT",
     "MASTER_KEY_BYTES",
     "Settings",
     "decode_master_key",
@@ -42,6 +44,7 @@ __all__ = [
 DEFAULT_ATLASSIAN_AUTH_URL: Final = "https://auth.atlassian.com"
 DEFAULT_ATLASSIAN_API_URL: Final = "https://api.atlassian.com"
 CALLBACK_PATH: Final = "/v1/outbound/oauth/callback"
+LOOPBACK_CALLBACK_PORT: Final = 8765  # the CLI's one-shot OAuth callback listener (broker.loopback)
 MASTER_KEY_BYTES: Final = 32
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
@@ -52,6 +55,8 @@ _PG_ALIASES: Final = {"postgres", "postgresql", "postgresql+psycopg"}
 
 def default_database_url() -> str:
     """SQLite file under the user data dir: ``<user_data_dir("jiragw")>/jiragw.sqlite3``."""
+    from sqlalchemy.engine import URL
+
     path = Path(platformdirs.user_data_dir("jiragw")) / "jiragw.sqlite3"
     return URL.create("sqlite+pysqlite", database=str(path)).render_as_string(hide_password=False)
 
@@ -74,6 +79,9 @@ def decode_master_key(value: Secret, *, what: str = "JIRAGW_MASTER_KEY") -> byte
 
 
 def _database_url(raw: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(raw)
     except ArgumentError as exc:
@@ -115,7 +123,9 @@ class Settings:
     """Validated settings; build with :meth:`from_env`.
 
     ``database_url`` is kept out of ``repr`` (it may hold a password); use
-    :attr:`database_url_redacted` for display.
+    :attr:`database_url_redacted` for display. ``connection``
+    (``JIRAGW_CONNECTION``) is the connection a CLI command uses when none is
+    named.
     """
 
     database_url: str = field(repr=False)
@@ -124,6 +134,7 @@ class Settings:
     public_url: str | None = None
     atlassian_auth_url: str = DEFAULT_ATLASSIAN_AUTH_URL
     atlassian_api_url: str = DEFAULT_ATLASSIAN_API_URL
+    connection: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -158,11 +169,14 @@ class Settings:
             atlassian_api_url=_http_url(
                 "JIRAGW_ATLASSIAN_API_URL", get("JIRAGW_ATLASSIAN_API_URL") or DEFAULT_ATLASSIAN_API_URL
             ),
+            connection=get("JIRAGW_CONNECTION"),
         )
 
     @property
     def database_url_redacted(self) -> str:
         """The database URL with any password masked, for logs and ``--json`` output."""
+        from sqlalchemy.engine import make_url
+
         return make_url(self.database_url).render_as_string(hide_password=True)
 
     @property

@@ -16,6 +16,7 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── PathRejected             path_rejected     400
     │   ├── BodyTooLarge             body_too_large    413
     │   ├── MethodNotAllowed         method_not_allowed 405
+    │   ├── ConnectionRequired       connection_required 400
     │   └── OAuthCallbackError       callback_invalid  400
     │       ├── StateMissing         state_missing     400
     │       ├── StateMismatch        state_mismatch    400
@@ -67,6 +68,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "ConnectionDenied",
+    "ConnectionRequired",
     "ConsentDenied",
     "CredentialRevoked",
     "DecryptionFailed",
@@ -186,6 +188,12 @@ class MethodNotAllowed(InvalidInput):
     ) -> None:
         super().__init__(message, details=details)
         self.allowed = tuple(allowed)
+
+
+class ConnectionRequired(InvalidInput):
+    """No connection was named and none follows: there are none, or several (``details["connections"]``)."""
+
+    code = "connection_required"
 
 
 class OAuthCallbackError(InvalidInput):

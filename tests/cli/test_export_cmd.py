@@ -157,3 +157,36 @@ def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(
     assert "eta" in drawn
     assert "260 issues exported" in drawn
     assert len(out.read_bytes().splitlines()) == 260
+
+
+def test_without_connection_several_are_named(
+    env: Demo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("JIRAGW_CONNECTION", raising=False)
+    capsys.readouterr()
+    assert jiragw(["export", JQL, "--fields", "summary"], monkeypatch) == 2
+    captured = capsys.readouterr()
+    assert "error[connection_required]" in captured.err
+    assert "acme, corp" in captured.err
+    assert captured.out == ""
+
+
+def test_jiragw_connection_names_the_connection(
+    env: Demo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    want = _keys(env, "corp")
+    monkeypatch.setenv("JIRAGW_CONNECTION", "corp")
+    capsys.readouterr()
+    assert jiragw(["export", JQL, "--fields", "summary"], monkeypatch) == 0
+    assert [orjson.loads(line)["key"] for line in capsys.readouterr().out.splitlines()] == want
+
+
+def test_the_only_connection_needs_no_name(
+    env: Demo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("JIRAGW_CONNECTION", raising=False)
+    assert jiragw(["connections", "remove", "corp", "--yes"], monkeypatch) == 0
+    want = _keys(env, "acme")
+    capsys.readouterr()
+    assert jiragw(["export", JQL, "--fields", "summary"], monkeypatch) == 0
+    assert [orjson.loads(line)["key"] for line in capsys.readouterr().out.splitlines()] == want

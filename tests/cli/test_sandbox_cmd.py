@@ -46,7 +46,7 @@ def test_json_line_then_serves() -> None:
 
 
 def test_same_seed_same_credentials() -> None:
-    from jiragw.sandbox.seed import demo_users
+    from jiragw.sandbox.seeding import demo_users
 
     assert [u.api_token for u in demo_users(5)] == [u.api_token for u in demo_users(5)]
     assert [u.api_token for u in demo_users(5)] != [u.api_token for u in demo_users(6)]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from jiragw.sandbox import Sandbox, build_sandbox
-from jiragw.sandbox.model import User
 from jiragw.sandbox.server import BackgroundServer
+from jiragw.sandbox.state.model import User
 
 # Two projects and 1,300 issues per instance: PRJ holds 650, enough for several
 # pages at the 100-per-page cap and the ">= 500 issues" client pagination test.

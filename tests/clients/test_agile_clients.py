@@ -13,7 +13,7 @@ from atlassian import Jira
 from jira import JIRA, JIRAError
 from requests import HTTPError
 
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 from .conftest import Live
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 __all__ = [
     "ADD_COMMENT",

@@ -1,6 +1,6 @@
 """Request recipes: concrete, successful requests for every emulated operation.
 
-Every operation in :data:`jiragw.sandbox.http.REGISTRY` needs at least one
+Every operation in :data:`jiragw.sandbox.routing.ENDPOINTS` needs at least one
 recipe (``recipes_config.py``, ``recipes_work.py``); ``test_responses.py``
 fails for an operation without one, so the suite grows with the sandbox.
 Recipes for operations not yet emulated are kept (checked against the scope

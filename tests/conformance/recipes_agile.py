@@ -4,7 +4,7 @@ Kept apart from :data:`tests.conformance.recipes.RECIPES`, which the platform
 walk runs: the Software spec reuses a platform operationId
 (``getConfiguration``). Board 1 is the seeded ``PRJ`` scrum board, board 2 the
 ``PLAT`` kanban board; sprint 1 is a closed sprint of board 1 and sprint 7 its
-active one (see :mod:`jiragw.sandbox.seed_agile`); sprint 8 is its dated future sprint, 9
+active one (see :mod:`jiragw.sandbox.seeding.agile`); sprint 8 is its dated future sprint, 9
 the one without dates. Writes run as ``admin`` (who may manage sprints);
 ``alice`` may move issues but not manage sprints, ``viewer`` only browses.
 """

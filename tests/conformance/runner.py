@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import REGISTRY, Endpoint
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.http.endpoints import Endpoint
 from jiragw.sandbox.oauth import oauth_state
+from jiragw.sandbox.routing import ENDPOINTS
+from jiragw.sandbox.state.model import Instance
 from tests.conformance.recipes import PLACEHOLDERS, ErrorRecipe, Recipe, Step
 
 __all__ = [
@@ -122,7 +123,7 @@ def endpoints(*, agile: bool = False) -> list[Endpoint]:
     """The platform API's endpoints, or (``agile``) Jira Software's, validated by ``test_agile``."""
     # One path may be served by separate Cloud and DC handlers: keep both.
     seen: dict[tuple[str, str, frozenset[str]], Endpoint] = {}
-    for ep in REGISTRY:
+    for ep in ENDPOINTS:
         if ep.path.startswith(AGILE_PREFIX) is agile:
             seen.setdefault((ep.method, ep.path, frozenset(ep.flavors)), ep)
     return sorted(seen.values(), key=lambda e: (e.operation, e.method, sorted(e.flavors)))

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.http import REGISTRY, Endpoint, build_routes
+from jiragw.sandbox.http.endpoints import Endpoint
+from jiragw.sandbox.routing import ENDPOINTS
 from tests.conformance.oas import Spec, load_spec
 from tests.conformance.recipes import ERROR_RECIPES, ErrorRecipe
 from tests.conformance.runner import (
@@ -30,8 +31,6 @@ from tests.conftest import SPEC_DIR, need_shared
 
 pytestmark = pytest.mark.spec
 
-build_routes("cloud")  # importing the route modules fills REGISTRY
-
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
@@ -45,7 +44,7 @@ ERROR_CASES = [
     # Through the gateway an anonymous call is refused by api.atlassian.com itself (not an ErrorCollection).
     if (not e.targets or t.name in e.targets)
     and not (t.gateway and e.user is None)
-    and any(ep.operation == e.operation and t in targets_for(ep) for ep in REGISTRY)
+    and any(ep.operation == e.operation and t in targets_for(ep) for ep in ENDPOINTS)
 ]
 
 
@@ -72,8 +71,8 @@ async def test_error_bodies_are_error_collections(
 
 
 CLOUD_ONLY = sorted(
-    {(ep.method, ep.path) for ep in REGISTRY if "dc" not in ep.flavors}
-    - {(ep.method, ep.path) for ep in REGISTRY if "dc" in ep.flavors}
+    {(ep.method, ep.path) for ep in ENDPOINTS if "dc" not in ep.flavors}
+    - {(ep.method, ep.path) for ep in ENDPOINTS if "dc" in ep.flavors}
 )
 
 

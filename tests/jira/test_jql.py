@@ -23,7 +23,7 @@ from jiragw.sandbox.jql import ast as q
 from jiragw.sandbox.jql import compile_jql
 from jiragw.sandbox.jql.lexer import tokenize
 from jiragw.sandbox.jql.parser import parse
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 HOSTILE: list[str] = json.loads((Path(__file__).parent / "jql_hostile_values.json").read_text("utf-8"))

@@ -30,7 +30,7 @@ from jiragw.jira.limiter import AdaptiveLimit, ConnectionBudget
 from jiragw.jira.policy import RetryPolicy
 from jiragw.jira.transport import CredentialProvider, StaticCredentials, Transport
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
-from jiragw.sandbox.http import DroppedConnection
+from jiragw.sandbox.http.dispatch import DroppedConnection
 from jiragw.secrets import Secret
 
 MYSELF = "/rest/api/3/myself"

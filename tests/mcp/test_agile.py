@@ -10,7 +10,7 @@ from mcp import Client
 from jiragw.keys import preset_scopes
 from jiragw.mcp.access import for_key
 from jiragw.mcp.server import build_server
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 from jiragw.store import KeyRecord
 from tests.mcp.conftest import Local
 from tests.mcp.scenario import AGILE_TOOLS, WRITE_TOOLS, answer, error_code, ok, text

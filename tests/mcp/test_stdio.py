@@ -57,6 +57,15 @@ def server(environment: dict[str, str], *flags: str) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=args, env=environment)
 
 
+async def test_the_only_connection_is_served_without_naming_it(environment: dict[str, str]) -> None:
+    environment = {k: v for k, v in environment.items() if k != "JIRAGW_CONNECTION"}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "jiragw.cli", "mcp"], env=environment)
+    async with Client(params) as client:
+        conns = await client.call_tool("connections", {})
+        assert conns.structured_content is not None
+        assert [c["name"] for c in conns.structured_content["connections"]] == ["acme"]
+
+
 async def test_stdio_session_calls_every_tool(environment: dict[str, str]) -> None:
     async with Client(server(environment)) as client:
         listed = await client.list_tools()

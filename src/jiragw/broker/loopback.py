@@ -21,13 +21,13 @@ from types import TracebackType
 from typing import Final, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from jiragw.config import CALLBACK_PATH
+from jiragw.config import CALLBACK_PATH, LOOPBACK_CALLBACK_PORT
 from jiragw.errors import JiragwError
 
 __all__ = ["DEFAULT_PORT", "LOOPBACK_HOST", "LoopbackListener"]
 
 T = TypeVar("T")
-DEFAULT_PORT: Final = 8765
+DEFAULT_PORT: Final = LOOPBACK_CALLBACK_PORT
 LOOPBACK_HOST: Final = "127.0.0.1"
 _MAX_HEAD: Final = 16384
 _REASONS: Final = {

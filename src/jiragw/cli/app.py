@@ -3,6 +3,11 @@
 A :class:`jiragw.errors.JiragwError` escaping a command prints
 ``error[<code>]: <message>`` on stderr (or the REST error object with
 ``--json``) and exits with the error's ``exit_code``.
+
+Importing this module (and ``jiragw --help``, or a group's) loads Typer, Rich
+and the command modules only: each command imports its machinery (the store,
+the broker, the gateway, the MCP SDK, the sandbox) when it runs. A test checks
+the import graph; ``benchmarks/cli_start.py`` measures the start time.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 import json
 import sys
 
-import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -19,7 +23,6 @@ from . import (
     audit_cmd,
     connect_cmd,
     connections_cmd,
-    devops_cmd,
     export_cmd,
     keys_cmd,
     mcp_cmd,
@@ -27,13 +30,24 @@ from . import (
     serve_cmd,
     vault_cmd,
 )
+from .command import App, Group, Lazy
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+
+class _Root(Group):
+    # Their help texts name the Jira SDK's values, which --help need not import.
+    lazy = {
+        "devops": Lazy(
+            "jiragw.cli.devops_cmd:devops", "Send build and deployment data to Jira (2LO connection)."
+        ),
+    }
+
+
+app = App(
+    cls=_Root,
     name="jiragw",
     help="jiragw: a self-hosted Jira gateway, and a local Jira sandbox to try it on.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -42,7 +56,6 @@ app.command("serve")(serve_cmd.serve_command)
 app.add_typer(connect_cmd.connect, name="connect")
 app.add_typer(connections_cmd.connections, name="connections")
 app.add_typer(vault_cmd.vault, name="vault")
-app.add_typer(devops_cmd.devops, name="devops")
 app.command("export")(export_cmd.export_cmd)
 app.command("mcp")(mcp_cmd.mcp_cmd)
 app.add_typer(keys_cmd.keys, name="keys")

@@ -11,22 +11,28 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..store import Store, resolve_audit_filter
-from ..store.audit import AuditFilter, AuditRecord
+from .command import App
 from .keys_cmd import open_store
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from ..store.audit import AuditFilter, AuditRecord
 
 __all__ = ["audit", "format_event"]
 
-audit = typer.Typer(help="Read the audit trail.", no_args_is_help=True)
+audit = App(help="Read the audit trail.")
 # The follow loop's wait; tests replace it to drive the loop without real time passing.
 sleep: Callable[[float], None] = time.sleep
 
 
 def _filter(store: Store, connection: str | None, key: str | None, action: str | None) -> AuditFilter:
+    from ..store import resolve_audit_filter
+    from ..store.audit import AuditFilter
+
     with store.transaction() as tx:
         return resolve_audit_filter(tx, AuditFilter(action=action), connection=connection, key=key)
 
@@ -68,14 +74,20 @@ def tail_cmd(
         bool, typer.Option("--follow", "-f", help="Keep printing new events (Ctrl+C stops).")
     ] = False,
     interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between polls.")] = 1.0,
-    connection: Annotated[str | None, typer.Option("--connection", help="Only this connection.")] = None,
-    key: Annotated[str | None, typer.Option("--key", help="Only this key (id or name).")] = None,
+    connection: Annotated[
+        str | None, typer.Option("--connection", metavar="NAME", help="Only this connection.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", metavar="KEY", help="Only this key (id or name).")
+    ] = None,
     action: Annotated[
-        str | None, typer.Option("--action", help="Only this action, e.g. api.key.create.")
+        str | None, typer.Option("--action", metavar="ACTION", help="Only this action, e.g. api.key.create.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event per line.")] = False,
 ) -> None:
     """The last events, oldest first."""
+    from ..store.audit import AuditFilter
+
     with open_store() as store:
         flt = _filter(store, connection, key, action)
 
@@ -106,6 +118,8 @@ def tail_cmd(
 
 def _newest_id(store: Store) -> int:
     """Where following starts when nothing matched yet: after every event stored now."""
+    from ..store.audit import AuditFilter
+
     with store.transaction() as tx:
         newest = tx.audit.search(AuditFilter(), limit=1)
     return newest[0].id if newest else 0

@@ -6,58 +6,49 @@ takes ``--name``; a secret is read from stdin when stdin is not a terminal
 otherwise, and never from argv. The OAuth flows run the one-shot loopback
 listener (:mod:`jiragw.broker.loopback`) and print (or ``--open``) the
 authorize URL, which carries ``state`` but never a secret. The master key is
-required up front (:class:`~jiragw.errors.MasterKeyMissing`).
+required up front (:class:`~jiragw.errors.MasterKeyMissing`). The broker, the
+store and the HTTP client are imported when a command runs, not for ``--help``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import sys
-import webbrowser
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import typer
 
-from ..auth import oauth1
-from ..broker import (
-    Broker,
-    Connected,
-    PendingAuthorization,
-    connect_api_token,
-    connect_basic,
-    connect_client_credentials,
-    connect_pat,
-    finish_authorization,
-    finish_oauth1,
-    finish_oauth1_oob,
-    start_dc_oauth,
-    start_oauth,
-    start_oauth1,
-)
-from ..broker.loopback import DEFAULT_PORT, LoopbackListener
-from ..config import Settings
+from ..config import LOOPBACK_CALLBACK_PORT, Settings
 from ..errors import InvalidInput
 from ..secrets import Secret
-from ..store import Store
+from .command import App
+
+if TYPE_CHECKING:
+    from ..broker import Broker, Connected, PendingAuthorization
 
 __all__ = ["FLOW_TIMEOUT", "connect", "open_broker", "open_url", "read_secret", "run"]
 
 T = TypeVar("T")
 FLOW_TIMEOUT = 600.0  # the state's ten-minute TTL
-connect = typer.Typer(help="Connect jiragw to a Jira site or Data Center instance.", no_args_is_help=True)
-# The CLI's browser; tests replace it with one that consents on the sandbox.
-open_url: Callable[[str], object] = webbrowser.open
+connect = App(help="Connect jiragw to a Jira site or Data Center instance.")
+
+
+def open_url(url: str) -> object:
+    """The CLI's browser; tests replace it with one that consents on the sandbox."""
+    import webbrowser
+
+    return webbrowser.open(url)
 
 
 def run(coro: Awaitable[T]) -> T:
+    import asyncio
+
     async def main() -> T:
         return await coro
 
@@ -67,6 +58,11 @@ def run(coro: Awaitable[T]) -> T:
 @asynccontextmanager
 async def open_broker() -> AsyncIterator[tuple[Broker, Settings]]:
     """Settings from the environment, the store (refusing without a master key), one HTTP client."""
+    import httpx
+
+    from ..broker import Broker
+    from ..store import Store
+
     settings = Settings.from_env()
     store = Store.from_settings(settings)
     try:
@@ -106,6 +102,11 @@ async def _interactive(
     finish: Callable[[str, str], Awaitable[Connected]],
 ) -> Connected:
     """Start a flow on the loopback redirect URI, show the URL, wait for the one callback."""
+    import asyncio
+
+    from ..broker import Connected
+    from ..broker.loopback import LoopbackListener
+
     async with LoopbackListener[Connected](port) as listener:
         redirect = listener.redirect_uri
         pending = await start(redirect)
@@ -116,26 +117,28 @@ async def _interactive(
             return await listener.serve_one(lambda query: finish(query, redirect))
 
 
-Name = Annotated[str, typer.Option("--name", help="Connection name (used in /jira/{name}).")]
+Name = Annotated[str, typer.Option("--name", metavar="NAME", help="Connection name (used in /jira/{name}).")]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
 Port = Annotated[
-    int, typer.Option("--callback-port", help="Loopback port of the one-shot callback listener.")
+    int,
+    typer.Option("--callback-port", metavar="PORT", help="Loopback port of the one-shot callback listener."),
 ]
 Open = Annotated[bool, typer.Option("--open", help="Open the authorize URL in a browser.")]
-Email = Annotated[str, typer.Option("--email", help="Atlassian account email.")]
-Username = Annotated[str, typer.Option("--username", help="Data Center username.")]
-ClientId = Annotated[str, typer.Option("--client-id", help="OAuth client id.")]
-Scope = Annotated[list[str], typer.Option("--scope", help="Scope to request (repeatable).")]
+Email = Annotated[str, typer.Option("--email", metavar="EMAIL", help="Atlassian account email.")]
+Username = Annotated[str, typer.Option("--username", metavar="USERNAME", help="Data Center username.")]
+ClientId = Annotated[str, typer.Option("--client-id", metavar="ID", help="OAuth client id.")]
+Scope = Annotated[list[str], typer.Option("--scope", metavar="SCOPE", help="Scope to request (repeatable).")]
 
 
 @connect.command("api-token")
 def api_token(
     name: Name,
-    site: Annotated[str, typer.Option(help="Cloud site URL.")],
+    site: Annotated[str, typer.Option(metavar="URL", help="Cloud site URL.")],
     email: Email,
     as_json: Json = False,
 ) -> None:
     """Jira Cloud with an API token (read from stdin or a prompt)."""
+    from ..broker import connect_api_token
 
     async def go() -> Connected:
         async with open_broker() as (broker, _):
@@ -148,11 +151,12 @@ def api_token(
 @connect.command("basic")
 def basic(
     name: Name,
-    url: Annotated[str, typer.Option(help="Data Center base URL.")],
+    url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
     username: Username,
     as_json: Json = False,
 ) -> None:
     """Data Center with a password (discouraged; prefer a PAT)."""
+    from ..broker import connect_basic
 
     async def go() -> Connected:
         async with open_broker() as (broker, _):
@@ -165,11 +169,12 @@ def basic(
 @connect.command("pat")
 def pat(
     name: Name,
-    url: Annotated[str, typer.Option(help="Data Center base URL.")],
+    url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
     expires: Annotated[datetime | None, typer.Option(help="When the PAT expires (ISO 8601, UTC).")] = None,
     as_json: Json = False,
 ) -> None:
     """Data Center with a personal access token."""
+    from ..broker import connect_pat
 
     async def go() -> Connected:
         async with open_broker() as (broker, _):
@@ -183,11 +188,12 @@ def pat(
 @connect.command("client-credentials")
 def client_credentials(
     name: Name,
-    site: Annotated[str, typer.Option(help="Cloud site URL.")],
+    site: Annotated[str, typer.Option(metavar="URL", help="Cloud site URL.")],
     client_id: ClientId,
     as_json: Json = False,
 ) -> None:
     """OAuth 2.0 client credentials (2LO) for the DevOps builds and deployments APIs."""
+    from ..broker import connect_client_credentials
 
     async def go() -> Connected:
         async with open_broker() as (broker, settings):
@@ -210,13 +216,15 @@ def oauth(
     client_id: ClientId,
     scope: Scope,
     site: Annotated[
-        list[str] | None, typer.Option(help="Site to connect (name, URL or cloudId; default all).")
+        list[str] | None,
+        typer.Option(metavar="SITE", help="Site to connect (name, URL or cloudId; default all)."),
     ] = None,
-    callback_port: Port = DEFAULT_PORT,
+    callback_port: Port = LOOPBACK_CALLBACK_PORT,
     launch: Open = False,
     as_json: Json = False,
 ) -> None:
     """Jira Cloud with OAuth 2.0 (3LO): consent in a browser, one connection per chosen site."""
+    from ..broker import finish_authorization, start_oauth
 
     async def go() -> Connected:
         async with open_broker() as (broker, settings):
@@ -249,14 +257,15 @@ def oauth(
 @connect.command("dc-oauth")
 def dc_oauth(
     name: Name,
-    url: Annotated[str, typer.Option(help="Data Center base URL.")],
+    url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
     client_id: ClientId,
     scope: Scope,
-    callback_port: Port = DEFAULT_PORT,
+    callback_port: Port = LOOPBACK_CALLBACK_PORT,
     launch: Open = False,
     as_json: Json = False,
 ) -> None:
     """Data Center as OAuth 2.0 provider: authorization code with PKCE S256."""
+    from ..broker import finish_authorization, start_dc_oauth
 
     async def go() -> Connected:
         async with open_broker() as (broker, _):
@@ -285,6 +294,8 @@ def dc_oauth(
 
 
 def _private_key(path: Path | None, consumer_key: str) -> Secret:
+    from ..auth import oauth1
+
     if path is not None:
         key = Secret(path.read_text(encoding="ascii"))
         oauth1.public_key_pem(key)  # a clean InvalidInput for a bad file
@@ -300,17 +311,22 @@ def _private_key(path: Path | None, consumer_key: str) -> Secret:
 @connect.command("oauth1")
 def oauth1_cmd(
     name: Name,
-    url: Annotated[str, typer.Option(help="Data Center base URL.")],
-    consumer_key: Annotated[str | None, typer.Option(help="Consumer key (default: a new one).")] = None,
+    url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
+    consumer_key: Annotated[
+        str | None, typer.Option(metavar="KEY", help="Consumer key (default: a new one).")
+    ] = None,
     private_key_file: Annotated[
-        Path | None, typer.Option(help="PEM private key (default: generate).")
+        Path | None, typer.Option(metavar="FILE", help="PEM private key (default: generate).")
     ] = None,
     oob: Annotated[bool, typer.Option("--oob", help="No callback: paste the verifier Jira shows.")] = False,
-    callback_port: Port = DEFAULT_PORT,
+    callback_port: Port = LOOPBACK_CALLBACK_PORT,
     launch: Open = False,
     as_json: Json = False,
 ) -> None:
     """Data Center OAuth 1.0a (RSA-SHA1 application link)."""
+    from ..auth import oauth1
+    from ..broker import finish_oauth1, finish_oauth1_oob, start_oauth1
+
     key_name = consumer_key or oauth1.suggest_consumer_key()
 
     async def go() -> Connected:

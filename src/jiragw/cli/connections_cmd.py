@@ -9,18 +9,21 @@ call would). ``--json`` prints data as JSON; nothing printed holds a secret.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..broker import ConnectionView, list_connections, remove_connection, show_connection
+from .command import App
 from .connect_cmd import open_broker, run
+
+if TYPE_CHECKING:
+    from ..broker import ConnectionView
 
 __all__ = ["connections"]
 
-connections = typer.Typer(help="List, inspect, test and remove connections.", no_args_is_help=True)
+connections = App(help="List, inspect, test and remove connections.")
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -32,6 +35,7 @@ def _human(view: ConnectionView) -> str:
 @connections.command("list")
 def list_cmd(as_json: Json = False) -> None:
     """Every connection with its method, site and status."""
+    from ..broker import list_connections
 
     async def go() -> list[ConnectionView]:
         async with open_broker() as (broker, _):
@@ -54,6 +58,7 @@ def list_cmd(as_json: Json = False) -> None:
 @connections.command("show")
 def show_cmd(name: str, as_json: Json = False) -> None:
     """One connection in full (scopes, expiry, last use, last error)."""
+    from ..broker import show_connection
 
     async def go() -> ConnectionView:
         async with open_broker() as (broker, _):
@@ -93,6 +98,8 @@ def remove_cmd(
     name: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False
 ) -> None:
     """Delete the connection (and its grant and sealed secrets once unused)."""
+    from ..broker import remove_connection
+
     if not yes:
         typer.confirm(f"Remove connection {name}?", abort=True)
 

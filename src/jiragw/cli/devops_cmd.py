@@ -1,14 +1,15 @@
 """``jiragw devops {build,deployment}``: tell Jira about a CI build or deployment from a pipeline.
 
-Issue 4, "DevOps for CI pipelines". The data goes through the Builds /
-Deployments APIs (:mod:`jiragw.jira.resources.devops`) over a connection
-holding an OAuth 2.0 client-credentials (2LO) grant, named with
-``--connection``; the broker renews its token. Issue keys come from
-``--issue`` (repeatable) and, with ``--from-git``, from the current branch
-name and the messages of the commits since ``--base`` (HEAD alone without
-one; :mod:`jiragw.jira.git_keys`). The report lists the accepted and rejected
-entities and the issue keys Jira does not know; the exit status is 1 when
-Jira rejected anything.
+The data goes through the Builds / Deployments APIs
+(:mod:`jiragw.jira.resources.devops`) over a connection holding an OAuth 2.0
+client-credentials (2LO) grant, named with ``--connection`` (or picked by
+:mod:`jiragw.cli.connection_choice`); the broker renews its token. Issue keys
+come from ``--issue`` (repeatable) and, with ``--from-git``, from the current
+branch name and the messages of the commits since ``--base`` (HEAD alone
+without one; :mod:`jiragw.jira.git_keys`). The report lists the accepted and
+rejected entities and the issue keys Jira does not know; the exit status is 1
+when Jira rejected anything. The root command registers this group lazily
+(its help texts name the SDK's values), so ``jiragw --help`` does not import it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import InvalidInput
-from ..jira.broker_credentials import BrokerCredentials
-from ..jira.context import ApiContext
-from ..jira.git_keys import keys_from_git, merge_keys
 from ..jira.resources.devops import (
     BUILD_STATES,
     DEPLOYMENT_STATES,
@@ -34,39 +32,56 @@ from ..jira.resources.devops import (
     SubmitResult,
     sequence_number,
 )
-from ..jira.transport import Transport
+from .command import App
 from .connect_cmd import open_broker, run
+from .connection_choice import CONNECTION_HELP, connection_for
 
 __all__ = ["devops"]
 
-devops = typer.Typer(help="Send build and deployment data to Jira (2LO connection).", no_args_is_help=True)
+devops = App(help="Send build and deployment data to Jira (2LO connection).")
 
 Connection = Annotated[
-    str, typer.Option("--connection", "-c", help="A client-credentials (2LO) connection's name.")
+    str | None,
+    typer.Option(
+        "--connection",
+        "-c",
+        metavar="NAME",
+        help=f"A client-credentials (2LO) connection's name. {CONNECTION_HELP}",
+    ),
 ]
-Issues = Annotated[list[str] | None, typer.Option("--issue", "-i", help="An issue key (repeatable).")]
+Issues = Annotated[
+    list[str] | None, typer.Option("--issue", "-i", metavar="KEY", help="An issue key (repeatable).")
+]
 FromGit = Annotated[
     bool, typer.Option("--from-git", help="Also take issue keys from the git branch and commit messages.")
 ]
 Base = Annotated[
     str | None,
-    typer.Option("--base", help="With --from-git: the commits since this ref (else HEAD only)."),
+    typer.Option(
+        "--base", metavar="REF", help="With --from-git: the commits since this ref (else HEAD only)."
+    ),
 ]
 Branch = Annotated[
     str | None,
-    typer.Option("--branch", help="With --from-git: the branch name (HEAD detached in CI)."),
+    typer.Option(
+        "--branch", metavar="BRANCH", help="With --from-git: the branch name (HEAD detached in CI)."
+    ),
 ]
 SequenceNumber = Annotated[
     int | None,
-    typer.Option("--update-sequence-number", help="Jira keeps the highest; default: epoch milliseconds."),
+    typer.Option(
+        "--update-sequence-number", metavar="N", help="Jira keeps the highest; default: epoch milliseconds."
+    ),
 ]
-Url = Annotated[str, typer.Option("--url", help="Where the build or deployment can be seen.")]
+Url = Annotated[str, typer.Option("--url", metavar="URL", help="Where the build or deployment can be seen.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 _Entity = TypeVar("_Entity", Build, Deployment)
 
 
 def _keys(issues: list[str] | None, from_git: bool, base: str | None, branch: str | None) -> list[str]:
+    from ..jira.git_keys import keys_from_git, merge_keys
+
     given = [k.strip() for k in issues or [] if k.strip()]
     found = keys_from_git(base, branch=branch).keys if from_git else ()
     keys = merge_keys(given, found)
@@ -82,8 +97,13 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-async def _submit(name: str, send: Callable[[DevOpsResource], Any]) -> SubmitResult:
-    async with open_broker() as (broker, _):
+async def _submit(given: str | None, send: Callable[[DevOpsResource], Any]) -> SubmitResult:
+    from ..jira.broker_credentials import BrokerCredentials
+    from ..jira.context import ApiContext
+    from ..jira.transport import Transport
+
+    async with open_broker() as (broker, settings):
+        name = await connection_for(broker, settings, given)
         conn = await broker.connection(name)
         if not conn.cloud_id:
             raise InvalidInput(f"connection {name!r} names no Jira Cloud site (cloudId); DevOps needs one")
@@ -95,7 +115,7 @@ async def _submit(name: str, send: Callable[[DevOpsResource], Any]) -> SubmitRes
 
 def _send_one(
     what: str,
-    connection: str,
+    connection: str | None,
     entity: _Entity,
     submit: Callable[[DevOpsResource, list[_Entity]], Awaitable[SubmitResult]],
     keys: list[str],
@@ -143,11 +163,13 @@ def _label(key: dict[str, Any]) -> str:
 
 @devops.command("build")
 def build_cmd(
-    connection: Connection,
     pipeline_id: Annotated[str, typer.Option("--pipeline-id", help="The pipeline (plan, workflow) id.")],
     build_number: Annotated[int, typer.Option("--build-number", help="The build's number in the pipeline.")],
-    state: Annotated[str, typer.Option("--state", help=f"One of: {', '.join(BUILD_STATES)}.")],
+    state: Annotated[
+        str, typer.Option("--state", metavar="STATE", help=f"One of: {', '.join(BUILD_STATES)}.")
+    ],
     url: Url,
+    connection: Connection = None,
     display_name: Annotated[str | None, typer.Option("--display-name", help="Default: PIPELINE #N.")] = None,
     description: Annotated[str | None, typer.Option("--description")] = None,
     label: Annotated[str | None, typer.Option("--label")] = None,
@@ -178,16 +200,19 @@ def build_cmd(
 
 @devops.command("deployment")
 def deployment_cmd(
-    connection: Connection,
     pipeline_id: Annotated[str, typer.Option("--pipeline-id", help="The deployment pipeline's id.")],
     deployment_number: Annotated[
         int, typer.Option("--deployment-number", help="The deployment's sequence number in the pipeline.")
     ],
     environment: Annotated[str, typer.Option("--environment", help="The environment's id.")],
-    state: Annotated[str, typer.Option("--state", help=f"One of: {', '.join(DEPLOYMENT_STATES)}.")],
+    state: Annotated[
+        str, typer.Option("--state", metavar="STATE", help=f"One of: {', '.join(DEPLOYMENT_STATES)}.")
+    ],
     url: Url,
+    connection: Connection = None,
     environment_type: Annotated[
-        str, typer.Option("--environment-type", help=f"One of: {', '.join(ENVIRONMENT_TYPES)}.")
+        str,
+        typer.Option("--environment-type", metavar="TYPE", help=f"One of: {', '.join(ENVIRONMENT_TYPES)}."),
     ] = "unmapped",
     environment_name: Annotated[str | None, typer.Option("--environment-name")] = None,
     pipeline_name: Annotated[str | None, typer.Option("--pipeline-name")] = None,

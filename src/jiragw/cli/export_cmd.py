@@ -1,11 +1,11 @@
-"""``jiragw export JQL --connection NAME``: every issue a query finds, as JSON Lines or CSV.
+"""``jiragw export JQL [--connection NAME]``: every issue a query finds, as JSON Lines or CSV.
 
-Issue 4, "Bulk export at the latency limit": the issues come from
-:func:`jiragw.jira.export.export` (concurrent, in JQL order, bounded memory)
-and are written as they arrive. JSON Lines carries each issue as Jira sent it;
-CSV flattens the chosen fields to readable strings
+The issues come from :func:`jiragw.jira.export.export` (concurrent, in JQL
+order, bounded memory) and are written as they arrive. JSON Lines carries each
+issue as Jira sent it; CSV flattens the chosen fields to readable strings
 (:func:`jiragw.jira.export.as_text`). A Rich progress bar (issues/s, ETA) is
 drawn on stderr when stderr is a terminal, and nothing when it is piped.
+Without ``--connection``, :mod:`jiragw.cli.connection_choice` picks it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
-import httpx
 import orjson
 import typer
 from rich.console import Console
@@ -35,11 +34,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..jira.broker_credentials import BrokerCredentials
-from ..jira.context import ApiContext
-from ..jira.export import DEFAULT_FIELDS, as_text, count, export
-from ..jira.transport import Transport
 from .connect_cmd import open_broker, run
+from .connection_choice import ConnectionOption, connection_for
 
 __all__ = ["export_cmd"]
 
@@ -101,6 +97,9 @@ class _Writer:
     """Issues to ``out`` as JSON Lines, or as CSV rows of ``key`` plus ``fields``."""
 
     def __init__(self, out: IO[bytes], fmt: Format, fields: list[str]) -> None:
+        from ..jira.export import as_text
+
+        self.as_text = as_text
         self.out = out
         self.fmt = fmt
         self.fields = fields
@@ -114,7 +113,7 @@ class _Writer:
             self.out.write(orjson.dumps(issue) + b"\n")
             return
         values = issue.get("fields") or {}
-        self.csv.writerow([issue.get("key", ""), *(as_text(values.get(f)) for f in self.fields)])
+        self.csv.writerow([issue.get("key", ""), *(self.as_text(values.get(f)) for f in self.fields)])
 
     def close(self) -> None:
         if self.fmt is Format.csv:
@@ -124,6 +123,8 @@ class _Writer:
 
 
 def _fields(raw: str, fmt: Format) -> list[str]:
+    from ..jira.export import DEFAULT_FIELDS
+
     chosen = [f.strip() for f in raw.split(",") if f.strip()]
     if chosen:
         return chosen
@@ -131,9 +132,17 @@ def _fields(raw: str, fmt: Format) -> list[str]:
 
 
 async def _export(
-    jql: str, connection: str, fmt: Format, fields: list[str], out: IO[bytes], show: bool
+    jql: str, given: str | None, fmt: Format, fields: list[str], out: IO[bytes], show: bool
 ) -> int:
-    async with open_broker() as (broker, _):
+    import httpx
+
+    from ..jira.broker_credentials import BrokerCredentials
+    from ..jira.context import ApiContext
+    from ..jira.export import count, export
+    from ..jira.transport import Transport
+
+    async with open_broker() as (broker, settings):
+        connection = await connection_for(broker, settings, given)
         conn = await broker.connection(connection)
         async with httpx.AsyncClient(timeout=60.0, limits=httpx.Limits(max_connections=64)) as client:
             transport = Transport(client, BrokerCredentials(broker, connection))
@@ -156,14 +165,21 @@ async def _export(
 
 def export_cmd(
     jql: Annotated[str, typer.Argument(help="The JQL query; its ORDER BY is the output order.")],
-    connection: Annotated[str, typer.Option("--connection", "-c", help="The connection to use.")],
+    connection: ConnectionOption = None,
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="jsonl (issues as Jira sends them) or csv.")
     ] = (Format.jsonl),
     fields: Annotated[
-        str, typer.Option("--fields", help="Comma-separated field ids (default: all navigable; csv: common).")
+        str,
+        typer.Option(
+            "--fields",
+            metavar="FIELDS",
+            help="Comma-separated field ids (default: all navigable; csv: common).",
+        ),
     ] = "",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write here instead of stdout.")
+    ] = None,
 ) -> None:
     """Export every issue JQL finds, in order, as JSON Lines or CSV."""
     chosen = _fields(fields, fmt)

@@ -3,7 +3,10 @@
 The work is done by :mod:`jiragw.keys` (the one implementation the API and
 admin UI share) over the local store. ``create`` prints the new key once (with
 ``--json``: one JSON object on the first stdout line, with ``"key"``); no
-other command ever prints it, and nothing secret is read from argv.
+other command ever prints it, and nothing secret is read from argv. The key
+administration and the store are imported when a command runs, not for
+``--help``; the preset names in ``create --help`` are checked against the
+presets themselves by the tests.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,12 +24,16 @@ from rich.table import Table
 
 from ..config import Settings
 from ..errors import InvalidInput
-from ..keys import PRESETS, create_key, key_json, list_keys, revoke_key
-from ..store import Store
+from .command import App
 
-__all__ = ["keys", "open_store", "parse_duration"]
+if TYPE_CHECKING:
+    from ..store import Store
 
-keys = typer.Typer(help="Create, list and revoke inbound gateway keys (jgw_...).", no_args_is_help=True)
+__all__ = ["PRESET_NAMES", "keys", "open_store", "parse_duration"]
+
+keys = App(help="Create, list and revoke inbound gateway keys (jgw_...).")
+# For --help only, which must not load the scope table: the presets' names, in their order.
+PRESET_NAMES = ("read-only", "read-write-work", "full", "admin")
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ACTOR = "cli"
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -35,6 +42,8 @@ _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(day
 @contextmanager
 def open_store() -> Iterator[Store]:
     """The local store the environment describes (``JIRAGW_DATABASE_URL``, master key)."""
+    from ..store import Store
+
     store = Store.from_settings(Settings.from_env())
     try:
         yield store
@@ -65,29 +74,42 @@ def _names(store: Store) -> dict[str, str]:
 
 @keys.command("create")
 def create_cmd(
-    name: Annotated[str, typer.Option("--name", help="A label for the key.")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="A label for the key.")],
     connection: Annotated[
         list[str],
-        typer.Option("--connection", "-c", help="A connection it may use (repeat), or '*' for all."),
+        typer.Option(
+            "--connection", "-c", metavar="NAME", help="A connection it may use (repeat), or '*' for all."
+        ),
     ],
     preset: Annotated[
         str | None,
-        typer.Option("--preset", help=f"Scope ceiling preset: {', '.join(PRESETS)} (default read-only)."),
+        typer.Option(
+            "--preset",
+            metavar="PRESET",
+            help=f"Scope ceiling preset: {', '.join(PRESET_NAMES)} (default read-only).",
+        ),
     ] = None,
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="A scope of a custom ceiling (repeat); instead of --preset."),
+        typer.Option(
+            "--scope", metavar="SCOPE", help="A scope of a custom ceiling (repeat); instead of --preset."
+        ),
     ] = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Allow read operations only.")] = False,
     expires_in: Annotated[
-        str | None, typer.Option("--expires-in", help="Lifetime, e.g. 30d, 12h, 2w.")
+        str | None, typer.Option("--expires-in", metavar="DURATION", help="Lifetime, e.g. 30d, 12h, 2w.")
     ] = None,
     expires_at: Annotated[
-        str | None, typer.Option("--expires-at", help="Expiry as ISO 8601 (UTC when no offset is given).")
+        str | None,
+        typer.Option(
+            "--expires-at", metavar="WHEN", help="Expiry as ISO 8601 (UTC when no offset is given)."
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
     """Create a key and print it once; store it now, it cannot be shown again."""
+    from ..keys import create_key, key_json
+
     if preset is not None and scope:
         raise InvalidInput("give --preset or --scope, not both")
     if expires_in is not None and expires_at is not None:
@@ -124,6 +146,8 @@ def create_cmd(
 @keys.command("list")
 def list_cmd(as_json: Json = False) -> None:
     """Every key: status, ceiling, connections, expiry and last use (never the key)."""
+    from ..keys import key_json, list_keys
+
     with open_store() as store:
         now = store.clock()
         names = _names(store)
@@ -151,9 +175,12 @@ def list_cmd(as_json: Json = False) -> None:
 
 @keys.command("revoke")
 def revoke_cmd(
-    ref: Annotated[str, typer.Argument(help="The key's id, or its name.")], as_json: Json = False
+    ref: Annotated[str, typer.Argument(metavar="KEY", help="The key's id, or its name.")],
+    as_json: Json = False,
 ) -> None:
     """Revoke a key (at once for this process; a running gateway notices within seconds)."""
+    from ..keys import key_json, revoke_key
+
     with open_store() as store:
         record = revoke_key(store, ref, actor=ACTOR)
         view = key_json(record, store.clock(), _names(store))

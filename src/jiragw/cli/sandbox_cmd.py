@@ -1,25 +1,26 @@
-"""``jiragw sandbox``: run the Jira emulator alone and print how to reach it."""
+"""``jiragw sandbox``: run the Jira emulator alone and print how to reach it.
+
+The emulator is imported when the command runs, not for ``--help``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from ..errors import InvalidInput, SandboxError
-from ..sandbox.oauth import oauth_state
-from ..sandbox.seed import build_sandbox
-from ..sandbox.server import describe, serve
-from ..sandbox.state import Sandbox
+
+if TYPE_CHECKING:
+    from ..sandbox.state import Sandbox
 
 __all__ = ["sandbox"]
 
@@ -48,8 +49,12 @@ def _print_human(console: Console, info: dict[str, Any], load_seconds: float) ->
 def sandbox(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 9000,
-    site: Annotated[list[str] | None, typer.Option(help="Cloud site name (repeatable).")] = None,
-    dc: Annotated[list[str] | None, typer.Option(help="Data Center instance name (repeatable).")] = None,
+    site: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="Cloud site name (repeatable).")
+    ] = None,
+    dc: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="Data Center instance name (repeatable).")
+    ] = None,
     projects: Annotated[int, typer.Option(help="Projects per instance.")] = 3,
     issues: Annotated[int, typer.Option(help="Issues per instance.")] = 300,
     seed: Annotated[int, typer.Option(help="Seed for the generated data and credentials.")] = 0,
@@ -67,13 +72,19 @@ def sandbox(
         float, typer.Option(help="Lifetime of OAuth access tokens in seconds (Atlassian: 3600).")
     ] = 3600.0,
     state: Annotated[
-        Path | None, typer.Option(help="SQLite file to load state from and save it to on exit.")
+        Path | None,
+        typer.Option(metavar="FILE", help="SQLite file to load state from and save it to on exit."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object on the first stdout line.")
     ] = False,
 ) -> None:
     """Run the Jira sandbox: emulated Cloud sites and Data Center instances on one port."""
+    import asyncio
+
+    from ..sandbox.oauth import oauth_state
+    from ..sandbox.server import describe, serve
+
     if projects < 0 or issues < 0:
         raise InvalidInput("--projects and --issues must be >= 0")
     if issues and not projects:
@@ -102,7 +113,7 @@ def sandbox(
 
     writer = None
     if state is not None:
-        from ..sandbox.persist import WriteBehind
+        from ..sandbox.state.persist import WriteBehind
 
         writer = WriteBehind(sbx, state, interval=5.0)
 
@@ -138,8 +149,10 @@ def sandbox(
 def _load_or_build(
     state: Path | None, sites: list[str], dcs: list[str], projects: int, issues: int, seed: int
 ) -> Sandbox:
+    from ..sandbox.seeding import build_sandbox
+
     if state is not None and state.exists():
-        from ..sandbox import persist
+        from ..sandbox.state import persist
 
         loaded = persist.load(state)
         if loaded is not None:

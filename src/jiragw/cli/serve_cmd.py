@@ -15,19 +15,19 @@ cleanly (exit 0) after the audit writer has flushed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..gateway.server import Served, new_event_loop, serve
+if TYPE_CHECKING:
+    from ..gateway.server import Served
 
 __all__ = ["serve_command"]
 
@@ -135,6 +135,10 @@ def serve_command(
     ] = False,
 ) -> None:
     """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
+    import asyncio
+
+    from ..gateway.server import new_event_loop, serve
+
     _configure_logging(as_json)
     console = Console(stderr=as_json, soft_wrap=True)
 

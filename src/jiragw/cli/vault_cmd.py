@@ -17,12 +17,11 @@ import typer
 
 from ..config import Settings
 from ..errors import ConfigError
-from ..store import Store
-from ..vault import Keyring
+from .command import App
 
 __all__ = ["vault"]
 
-vault = typer.Typer(help="Master keys: new key, rotate, rewrap, retire.", no_args_is_help=True)
+vault = App(help="Master keys: new key, rotate, rewrap, retire.")
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -35,12 +34,16 @@ def _keyfile(settings: Settings) -> Path:
 @vault.command("new-key")
 def new_key() -> None:
     """Print a fresh master key (32 random bytes, base64url) for JIRAGW_MASTER_KEY."""
+    from ..vault import Keyring
+
     typer.echo(Keyring.new_key())
 
 
 @vault.command("rotate")
 def rotate(as_json: Json = False) -> None:
     """Add a new primary key to the keyring file; old keys still decrypt."""
+    from ..vault import Keyring
+
     ring = Keyring.rotate(_keyfile(Settings.from_env()))
     if as_json:
         typer.echo(json.dumps({"primary": ring.primary_kid, "kids": list(ring.kids)}))
@@ -51,6 +54,8 @@ def rotate(as_json: Json = False) -> None:
 @vault.command("rewrap")
 def rewrap(as_json: Json = False) -> None:
     """Re-encrypt every stored secret under the primary key."""
+    from ..store import Store
+
     settings = Settings.from_env()
     store = Store.from_settings(settings)
     try:
@@ -67,6 +72,9 @@ def rewrap(as_json: Json = False) -> None:
 @vault.command("retire")
 def retire(kid: str) -> None:
     """Remove an old key from the keyring file (refused while values are still under it)."""
+    from ..store import Store
+    from ..vault import Keyring
+
     settings = Settings.from_env()
     path = _keyfile(settings)
     store = Store.from_settings(settings)

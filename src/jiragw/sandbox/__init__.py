@@ -5,7 +5,7 @@ serving it; ``jiragw sandbox`` runs both on a port.
 """
 
 from .app import create_app
-from .seed import build_sandbox
-from .state import Sandbox
+from .seeding.build import build_sandbox
+from .state.sandbox import Sandbox
 
 __all__ = ["Sandbox", "build_sandbox", "create_app"]

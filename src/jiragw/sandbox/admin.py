@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from ..errors import AuthError, InvalidInput, JiragwError
 from .oauth import registration
-from .state import Sandbox
+from .state.sandbox import Sandbox
 
 __all__ = ["admin_routes"]
 

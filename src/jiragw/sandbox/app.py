@@ -7,6 +7,10 @@
 - ``/authorize``, ``/oauth/token``, ``/oauth/token/accessible-resources``,
   ``/jira/{builds,deployments}/0.1/cloud/{cloudId}/...``, and the DC OAuth
   providers under ``/dc/{dc}``: the emulated OAuth servers (:mod:`.oauth`)
+
+This is where the parts are wired together: the Jira route table
+(:mod:`.routing`) authenticates OAuth callers through the OAuth servers'
+checks, handed in as :class:`~.http.auth.AuthHooks`.
 """
 
 from __future__ import annotations
@@ -15,19 +19,21 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
 from .admin import admin_routes
-from .http import build_routes
-from .oauth import install as install_oauth
-from .oauth import oauth_routes
-from .state import Sandbox
+from .http.auth import AuthHooks
+from .oauth import dc_bearer, dc_oauth1, gateway_bearer, oauth_routes, oauth_state
+from .routing import jira_routes
+from .state.sandbox import Sandbox
 
 __all__ = ["create_app"]
+
+OAUTH_HOOKS = AuthHooks(gateway_bearer=gateway_bearer, dc_bearer=dc_bearer, dc_oauth1=dc_oauth1)
 
 
 def create_app(sandbox: Sandbox) -> Starlette:
     """An ASGI app serving ``sandbox`` (usable with ``httpx.ASGITransport`` or uvicorn)."""
-    cloud = build_routes("cloud")
-    dc = build_routes("dc")
-    install_oauth(sandbox)
+    cloud = jira_routes("cloud", OAUTH_HOOKS)
+    dc = jira_routes("dc", OAUTH_HOOKS)
+    oauth_state(sandbox)  # created now, with the seed's demo clients
     routes: list[BaseRoute] = [
         Mount("/_sandbox", routes=admin_routes()),
         *oauth_routes(),  # before the mounts: some live under /sites/{site} and /dc/{dc}

@@ -19,7 +19,7 @@ import uvicorn
 
 from .app import create_app
 from .oauth.registration import describe_apps
-from .state import Sandbox
+from .state.sandbox import Sandbox
 
 __all__ = ["BackgroundServer", "describe", "serve"]
 

@@ -17,7 +17,7 @@ from jiragw.jira.models import Issue
 from jiragw.jira.resources.agile import AgileResource, Board, Sprint
 from jiragw.jira.transport import StaticCredentials, Transport
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 from jiragw.secrets import Secret
 
 BASE = {"cloud": "http://sandbox.test/sites/acme", "dc": "http://sandbox.test/dc/corp"}

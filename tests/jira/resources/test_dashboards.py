@@ -12,7 +12,7 @@ from jiragw.jira.context import ApiContext
 from jiragw.jira.resources.dashboards import Dashboard, DashboardsResource
 from jiragw.jira.transport import StaticCredentials, Transport
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
-from jiragw.sandbox.model import Dashboard as SandboxDashboard
+from jiragw.sandbox.state.model import Dashboard as SandboxDashboard
 from jiragw.secrets import Secret
 
 BASE = {"cloud": "http://sandbox.test/sites/acme", "dc": "http://sandbox.test/dc/corp"}

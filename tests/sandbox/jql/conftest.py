@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from jiragw.sandbox.defaults import install_defaults
 from jiragw.sandbox.jql import CompiledJql, compile_jql
-from jiragw.sandbox.model import Comment, Component, Filter, Instance, Issue, Project, RichText, Version
-from jiragw.sandbox.seed import demo_users
+from jiragw.sandbox.seeding import demo_users
+from jiragw.sandbox.state.defaults import install_defaults
+from jiragw.sandbox.state.model import Comment, Component, Filter, Instance, Issue, Project, RichText, Version
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 

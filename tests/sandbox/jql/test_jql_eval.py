@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jiragw.sandbox.jql import compile_jql
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 Keys = Callable[[str], set[str]]
 

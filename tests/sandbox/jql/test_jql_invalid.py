@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiragw.sandbox.http import JiraHttpError
+from jiragw.sandbox.http.errors import JiraHttpError
 from jiragw.sandbox.jql import JqlError, compile_jql
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 CASES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "invalid_queries.json").read_text("utf-8"))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jiragw.sandbox.jql import JqlError, compile_jql, compile_jql_lenient
-from jiragw.sandbox.model import Filter, Instance
+from jiragw.sandbox.state.model import Filter, Instance
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 ALL = {"PRJ-1", "PRJ-2", "PRJ-3", "PRJ-10", "PRJ-11", "OPS-1"}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from jiragw.sandbox.jql import compile_jql
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 Run = Callable[[str], list[str]]
 

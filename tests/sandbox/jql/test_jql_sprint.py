@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jiragw.sandbox.generator import generate
 from jiragw.sandbox.jql import JqlError, compile_jql
-from jiragw.sandbox.model import Instance, Issue
-from jiragw.sandbox.seed import new_instance
+from jiragw.sandbox.seeding import new_instance
+from jiragw.sandbox.seeding.generator import generate
+from jiragw.sandbox.state.model import Instance, Issue
 
 NOW = datetime(2025, 6, 1, 14, 30, tzinfo=UTC)
 SPRINT = "customfield_10021"

@@ -120,7 +120,7 @@ async def test_no_secret_in_debug_logs_pages_or_counters(
         "apps": listed.text,
         "counters": counters.text,
         "error": failed.text,
-        "state": repr(sandbox.extensions["oauth"].__dict__),
+        "state": repr(sandbox.oauth.__dict__),
     }
     for where, text in exposed.items():
         for canary in canaries:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Instance
+from jiragw.sandbox.state.model import Instance
 
 Auth = Callable[[str, str], dict[str, str]]
 ROOTS = {"acme": "/sites/acme/rest/agile/1.0", "corp": "/dc/corp/rest/agile/1.0"}

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Instance, Issue
-from jiragw.sandbox.persist import load, save
+from jiragw.sandbox.state.model import Instance, Issue
+from jiragw.sandbox.state.persist import load, save
 
 Auth = Callable[[str, str], dict[str, str]]
 ROOTS = {"acme": "/sites/acme/rest/agile/1.0", "corp": "/dc/corp/rest/agile/1.0"}

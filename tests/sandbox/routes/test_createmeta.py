@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Project
+from jiragw.sandbox.state.model import Project
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Instance, Issue
+from jiragw.sandbox.state.model import Instance, Issue
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"

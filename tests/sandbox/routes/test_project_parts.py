@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Issue, Project
+from jiragw.sandbox.state.model import Issue, Project
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"

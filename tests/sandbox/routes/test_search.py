@@ -123,7 +123,7 @@ async def test_cost_model_counts_full_issues(
     client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Per-issue latency applies to issues returned with fields, not to bare ids."""
-    import jiragw.sandbox.http as http_module
+    import jiragw.sandbox.http.dispatch as http_module
 
     delays: list[float] = []
 

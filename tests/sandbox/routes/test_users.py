@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox
-from jiragw.sandbox.model import Project, User
+from jiragw.sandbox.state.model import Project, User
 
 Auth = Callable[[str, str], dict[str, str]]
 CLOUD = "/sites/acme/rest/api/3"

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from ..model import Instance, Issue, User
-from ..text import issue_text
+from ..rendering.text import issue_text
+from ..state.model import Instance, Issue, User
 from .ast import And, Clause, Empty, FieldRef, Func, ListOperand, Not, Or, Query, SortItem, Terminal, Value
 from .errors import JqlError
 from .fields import OPERATORS, ResolvedField, resolve_field

@@ -16,7 +16,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..model import User
+from ..state.model import User
 
 __all__ = ["DATE_FUNCTIONS", "date_function", "parse_date_value", "user_zone"]
 

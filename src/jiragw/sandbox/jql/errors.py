@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..http import JiraHttpError
+from ..http.errors import JiraHttpError
 
 __all__ = ["VALID_OPERATORS", "JqlError", "parse_error", "position"]
 

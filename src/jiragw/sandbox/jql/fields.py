@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import SPRINT_FIELD_TYPE, FieldDef, Instance
+from ..state.model import SPRINT_FIELD_TYPE, FieldDef, Instance
 from .ast import FieldRef
 
 __all__ = ["OPERATORS", "SYSTEM_CLAUSES", "ResolvedField", "resolve_field"]

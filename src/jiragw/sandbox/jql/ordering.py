@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Instance, Issue
+from ..state.model import Instance, Issue
 from .ast import SortItem
 from .fields import ResolvedField, resolve_field
 from .values import CATEGORY_ORDER, Resolver

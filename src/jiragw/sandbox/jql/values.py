@@ -15,8 +15,8 @@ from datetime import date, datetime, tzinfo
 from operator import attrgetter
 from typing import Any
 
-from ..model import Comment, Instance, Issue, User
-from ..text import plain_text_lower
+from ..rendering.text import plain_text_lower
+from ..state.model import Comment, Instance, Issue, User
 from .ast import Empty, Func, Value
 from .dates import DATE_FUNCTIONS, date_function, parse_date_value, user_zone
 from .fields import ResolvedField

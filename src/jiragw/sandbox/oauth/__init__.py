@@ -9,14 +9,13 @@
   and OAuth 2.0 with PKCE (:mod:`.dc_oauth2`);
 - client registration through the admin endpoint (:mod:`.registration`).
 
-:func:`install` hooks the bearer checks into :mod:`jiragw.sandbox.auth`;
 :func:`oauth_routes` are mounted by :func:`jiragw.sandbox.app.create_app`
-ahead of the instance mounts.
+ahead of the instance mounts; the app also hands :func:`gateway_bearer`,
+:func:`dc_bearer` and :func:`dc_oauth1` to the Jira routes' authentication
+(:class:`jiragw.sandbox.http.auth.AuthHooks`).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
@@ -29,18 +28,7 @@ from .resources import resources_routes
 from .state import OAuthState, oauth_state
 from .token_endpoint import token_routes
 
-if TYPE_CHECKING:
-    from ..state import Sandbox
-
-__all__ = ["OAuthState", "install", "oauth_routes", "oauth_state"]
-
-
-def install(sandbox: Sandbox) -> None:
-    """Create the OAuth state (demo clients from the seed) and install the bearer hooks."""
-    oauth_state(sandbox)
-    sandbox.extensions["bearer"] = gateway_bearer
-    sandbox.extensions["dc_bearer"] = dc_bearer
-    sandbox.extensions["dc_oauth1"] = dc_oauth1
+__all__ = ["OAuthState", "dc_bearer", "dc_oauth1", "gateway_bearer", "oauth_routes", "oauth_state"]
 
 
 def oauth_routes() -> list[BaseRoute]:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..model import User
+from ..state.model import User
 from .pages import ConsentPage, error_page
 from .plumbing import Call, oauth_route
 from .state import CONSENT_LIFETIME, PendingConsent

@@ -6,7 +6,7 @@ verifier checked at the token endpoint) at the endpoints of Atlassian's
 (consent page, redirect with ``code``/``state`` or ``error=access_denied``)
 and ``/rest/oauth2/latest/token`` (form body, RFC 6749 §5.2 errors with
 status 400). Access tokens are accepted as ``Bearer`` on the instance's REST
-API through ``sandbox.extensions["dc_bearer"]``; they carry their own prefix,
+API through :attr:`AuthHooks.dc_bearer <jiragw.sandbox.http.auth.AuthHooks>`; they carry their own prefix,
 so a personal access token is never mistaken for one. DC scopes: ``READ``
 allows reading only; ``WRITE``, ``ADMIN`` and ``SYSTEM_ADMIN`` allow writing.
 """
@@ -19,18 +19,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..auth import AuthResult
-from ..http import JiraHttpError
-from ..model import Instance
+from ..http.auth import AuthResult
+from ..http.errors import JiraHttpError
+from ..state.model import Instance
 from .apps import DC_SCOPES, AppKind, OAuthApp
 from .authorize import demo_consenters, form_fields, redirect_with
+from .errors import NO_STORE, OAuthHttpError, oauth_error
 from .pages import ConsentPage, error_page
-from .plumbing import NO_STORE, Call, OAuthHttpError, json_reply, oauth_error, oauth_route, read_params
+from .plumbing import Call, json_reply, oauth_route, read_params
 from .state import CONSENT_LIFETIME, PendingConsent, oauth_state
 from .token_endpoint import authenticate_client, exchange
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["dc_bearer", "dc_oauth2_routes"]
 

@@ -12,7 +12,7 @@ with ``[{"message": ...}]``. An entity is rejected when a required field is
 missing or it names no or more than 100 issue keys; an older
 ``updateSequenceNumber`` never overwrites a newer one. Pipeline and
 environment ids are free text: the by-key routes match the raw path, so an
-id holding ``/`` is addressed with ``%2F`` (see :mod:`jiragw.sandbox.rawpath`).
+id holding ``/`` is addressed with ``%2F`` (see :mod:`jiragw.sandbox.http.rawpath`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..model import Instance
+from ..state.model import Instance
 from .apps import DEVOPS_SCOPE
+from .errors import OAuthHttpError
 from .gateway import UNAUTHORIZED
-from .plumbing import Call, OAuthHttpError, json_reply, oauth_route
+from .plumbing import Call, json_reply, oauth_route
 
 __all__ = ["devops_routes"]
 

@@ -7,8 +7,8 @@ expired access token, a client-credentials token, or a site the grant does
 not cover answers ``401 {"code": 401, "message": "Unauthorized"}``; a token
 lacking the operation's scopes (all classic or all granular, per the scope
 table) answers ``401 {"code": 401, "message": "Unauthorized; scope does not
-match"}``, as the gateway does. Installed as ``sandbox.extensions["bearer"]``
-and called by :func:`jiragw.sandbox.auth.authenticate`.
+match"}``, as the gateway does. Wired in by the app as ``AuthHooks.gateway_bearer``
+and called by :func:`jiragw.sandbox.http.auth.authenticate`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from ..auth import AuthResult
-from ..http import JiraHttpError
-from ..model import Instance
+from ..http.auth import AuthResult
+from ..http.errors import JiraHttpError
+from ..state.model import Instance
 from .scope_match import requirement, scopes_allow
 from .state import oauth_state
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["GatewayError", "gateway_bearer", "relative_path"]
 

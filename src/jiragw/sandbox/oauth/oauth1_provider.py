@@ -35,17 +35,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..auth import AuthResult
-from ..http import JiraHttpError
-from ..model import Instance
+from ..http.auth import AuthResult
+from ..http.errors import JiraHttpError
+from ..state.model import Instance
 from .apps import digest
 from .authorize import demo_consenters, form_fields
+from .errors import OAuthHttpError
 from .pages import ConsentPage, error_page
-from .plumbing import Call, OAuthHttpError, oauth_route
+from .plumbing import Call, oauth_route
 from .state import CONSENT_LIFETIME, AccessToken1, OAuthState, PendingConsent, RequestToken, oauth_state
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["ACCESS_TOKEN_LIFETIME", "SandboxValidator", "dc_oauth1", "oauth1_routes"]
 

@@ -1,13 +1,13 @@
 """Request plumbing shared by the emulated OAuth servers: counting, faults, bodies, errors.
 
-:func:`oauth_route` wraps a handler the way :mod:`jiragw.sandbox.http` wraps
+:func:`oauth_route` wraps a handler the way :mod:`jiragw.sandbox.http.dispatch` wraps
 Jira's: it applies the sandbox's injected latency and error statuses, maps
-:class:`OAuthHttpError` to its JSON (or form) body, and counts the call in
+:class:`~.errors.OAuthHttpError` to its JSON (or form) body, and counts the call in
 ``Sandbox.counters`` under a :class:`RequestKey` whose credential is a label
 (``client:{client_id}``, a user's email), never a secret, so tests can assert
 "exactly one refresh call". Token responses carry ``Cache-Control: no-store``
 (RFC 6749 §5.1). Routes whose ids may hold an encoded ``/`` are matched on the
-raw path (:mod:`jiragw.sandbox.rawpath`).
+raw path (:mod:`jiragw.sandbox.http.rawpath`).
 """
 
 from __future__ import annotations
@@ -23,42 +23,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...errors import SandboxError
-from ..rawpath import RawPathRoute
-from ..state import RequestKey, Sandbox
+from ..http.rawpath import RawPathRoute
+from ..state.sandbox import RequestKey, Sandbox
+from .errors import OAuthHttpError, oauth_error
 from .state import OAuthState, oauth_state
 
-__all__ = ["Call", "OAuthHttpError", "json_reply", "oauth_error", "oauth_route", "read_params"]
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-class OAuthHttpError(SandboxError):
-    """An answer of an emulated OAuth server other than success, with its exact body."""
-
-    def __init__(
-        self,
-        status: int,
-        body: Any,
-        *,
-        headers: dict[str, str] | None = None,
-        media: str = "application/json",
-    ) -> None:
-        super().__init__(f"HTTP {status}")
-        self.http_status = status
-        self.body = body
-        self.headers = dict(headers or {})
-        self.media = media
-
-    def response(self) -> Response:
-        content = self.body if isinstance(self.body, (bytes, str)) else orjson.dumps(self.body)
-        return Response(content, status_code=self.http_status, headers=self.headers, media_type=self.media)
-
-
-def oauth_error(status: int, error: str, description: str | None = None) -> OAuthHttpError:
-    """RFC 6749 §5.2's error body ``{"error", "error_description"}``."""
-    body = {"error": error, **({"error_description": description} if description else {})}
-    return OAuthHttpError(status, body, headers=NO_STORE)
+__all__ = ["Call", "json_reply", "oauth_route", "read_params"]
 
 
 def json_reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -21,7 +21,7 @@ from ...errors import InvalidInput
 from .state import oauth_state
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = ["apps", "consumers", "describe_apps", "settings"]
 

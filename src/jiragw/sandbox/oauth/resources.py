@@ -12,8 +12,9 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .errors import OAuthHttpError
 from .gateway import UNAUTHORIZED
-from .plumbing import Call, OAuthHttpError, json_reply, oauth_route
+from .plumbing import Call, json_reply, oauth_route
 
 __all__ = ["resources_routes"]
 

@@ -17,7 +17,7 @@ from .scope_match import all_granular_scopes
 from .tokens import TokenStore
 
 if TYPE_CHECKING:
-    from ..state import Sandbox
+    from ..state.sandbox import Sandbox
 
 __all__ = [
     "CONSENT_LIFETIME",
@@ -30,7 +30,6 @@ __all__ = [
 ]
 
 CONSENT_LIFETIME = 600.0
-_KEY = "oauth"
 
 
 @dataclass(slots=True)
@@ -112,9 +111,9 @@ class OAuthState:
 
 def oauth_state(sandbox: Sandbox) -> OAuthState:
     """The sandbox's OAuth state (created with the seed's demo clients on first use)."""
-    state = sandbox.extensions.get(_KEY)
-    if not isinstance(state, OAuthState):
+    state = sandbox.oauth
+    if state is None:
         state = OAuthState()
         state.apps.preregister(sandbox.seed, sorted(sandbox.dcs), all_granular_scopes())
-        sandbox.extensions[_KEY] = state
+        sandbox.oauth = state
     return state

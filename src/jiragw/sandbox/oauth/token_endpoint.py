@@ -21,7 +21,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .apps import AppKind, OAuthApp
-from .plumbing import NO_STORE, Call, json_reply, oauth_error, oauth_route, read_params
+from .errors import NO_STORE, oauth_error
+from .plumbing import Call, json_reply, oauth_route, read_params
 from .tokens import InvalidGrant, Issued, TokenStore
 
 __all__ = ["GRANT_TYPES", "authenticate_client", "exchange", "token_routes"]

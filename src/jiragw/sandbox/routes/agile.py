@@ -2,7 +2,7 @@
 
 Every Agile operation (these and :mod:`~jiragw.sandbox.routes.agile_writes`)
 is also served under ``/rest/agile/latest``, Jira's alias of 1.0
-(:func:`jiragw.sandbox.http.build_routes`).
+(:func:`jiragw.sandbox.routing.jira_routes`).
 
 The same on Cloud sites and Data Center instances (the Software spec, tags
 "Board" and "Sprint"):
@@ -44,14 +44,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..defaults import SPRINT_FIELD_ID
-from ..http import Ctx, bad_request, endpoint, not_found
-from ..issue_fields import visible_issue
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
+from ..issues.fields import visible_issue
+from ..issues.render import FieldSelection, render_issue
 from ..jql import CompiledJql, compile_jql
 from ..jql.parser import parse
-from ..model import BROWSE, Board, Issue, Sprint
-from ..render_agile import agile_fields, is_epic, render_board, render_epic, render_sprint
-from ..render_issue import FieldSelection, render_issue
+from ..rendering.agile import agile_fields, is_epic, render_board, render_epic, render_sprint
+from ..state.defaults import SPRINT_FIELD_ID
+from ..state.model import BROWSE, Board, Issue, Sprint
 from .filters import can_view
 from .project_access import render_project
 from .search import SearchParams, render_search_page
@@ -60,6 +62,7 @@ __all__ = [
     "BOARD_MISSING",
     "EPIC_MISSING",
     "NO_SPRINTS",
+    "ROUTES",
     "SPRINT_FIELD",
     "board_visible",
     "visible_board",
@@ -357,3 +360,22 @@ async def board_projects(ctx: Ctx) -> dict[str, Any]:
     board = visible_board(ctx)
     project = ctx.instance.projects[board.project_id]
     return _page(ctx, [render_project(ctx, project)])
+
+
+ROUTES = (
+    all_boards,
+    get_board,
+    board_configuration,
+    board_sprints,
+    get_sprint,
+    board_issues,
+    board_backlog,
+    sprint_issues,
+    board_sprint_issues,
+    agile_issue,
+    board_epics,
+    get_epic,
+    epic_issues,
+    board_epic_issues,
+    board_projects,
+)

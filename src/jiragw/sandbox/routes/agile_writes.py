@@ -8,7 +8,7 @@ The same on Cloud sites and Data Center instances (the Software spec, tags
 - ``PUT sprint/{sprintId}`` (``updateSprint``, a full update: absent fields
   become null, so ``name`` is required and absent dates are cleared) and
   ``POST sprint/{sprintId}`` (``partiallyUpdateSprint``): name, goal, dates and
-  the state changes :mod:`jiragw.sandbox.sprints` allows. ``completeDate`` and
+  the state changes :mod:`jiragw.sandbox.issues.sprints` allows. ``completeDate`` and
   the read-only fields in the body are ignored, as Jira ignores them.
 - ``DELETE sprint/{sprintId}`` (``deleteSprint``): its issues go to the
   backlog. Cloud deletes a sprint in any state (its docs delete planned,
@@ -18,8 +18,8 @@ The same on Cloud sites and Data Center instances (the Software spec, tags
   only into a future or active sprint. Subtasks move with their parent and
   cannot be moved on their own; an epic's child issues are not subtasks, so
   they move on their own and stay put when their epic moves. These are the
-  rules :func:`jiragw.sandbox.sprints.schedule` and
-  :func:`~jiragw.sandbox.sprints.schedule_refusal` apply to the Sprint field
+  rules :func:`jiragw.sandbox.issues.sprints.schedule` and
+  :func:`~jiragw.sandbox.issues.sprints.schedule_refusal` apply to the Sprint field
   too; only the wording of the refusals is this API's. The sandbox keeps no
   rank, so the rank fields are accepted and have no effect.
 
@@ -37,11 +37,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint, not_found
-from ..issue_fields import ISSUE_404, record
-from ..model import ADMIN, BROWSE, EDIT, Issue, Sprint, SprintState
-from ..render_agile import render_sprint
-from ..sprints import (
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request, not_found
+from ..issues.fields import ISSUE_404, record
+from ..issues.sprints import (
     CLOSED_SPRINT,
     MAX_ISSUES,
     MAX_NAME,
@@ -53,9 +53,11 @@ from ..sprints import (
     schedule_refusal,
     sprint_change,
 )
+from ..rendering.agile import render_sprint
+from ..state.model import ADMIN, BROWSE, EDIT, Issue, Sprint, SprintState
 from .agile import BOARD_MISSING, NO_SPRINTS, board_visible, visible_sprint
 
-__all__: list[str] = []
+__all__ = ["ROUTES"]
 
 A = "/rest/agile/1.0"
 MANAGE = 'You need the "Manage sprints" permission for all projects in the origin board to {what}.'
@@ -234,3 +236,13 @@ async def move_issues_to_sprint(ctx: Ctx) -> None:
 @endpoint("POST", A + "/backlog/issue", "moveIssuesToBacklog")
 async def move_issues_to_backlog(ctx: Ctx) -> None:
     _move(ctx, await _issues(ctx, None), None)
+
+
+ROUTES = (
+    create_sprint,
+    update_sprint,
+    partially_update_sprint,
+    delete_sprint,
+    move_issues_to_sprint,
+    move_issues_to_backlog,
+)

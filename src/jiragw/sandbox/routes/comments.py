@@ -1,7 +1,7 @@
 """Issue comments: ``getComments``, ``addComment``, ``getComment``, ``updateComment``,
 ``deleteComment`` and (Cloud) ``getCommentsByIds`` (``POST /comment/list``).
 
-Bodies are ADF on REST v3 and wiki strings on v2 (see :mod:`jiragw.sandbox.richtext`).
+Bodies are ADF on REST v3 and wiki strings on v2 (see :mod:`jiragw.sandbox.rendering.richtext`).
 Adding, editing or deleting a comment bumps the issue's ``updated`` and marks its
 search text stale; Jira does not record comments in the changelog.
 """
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import InvalidValue, new_comment, parse_rich, visible_issue
-from ..model import BROWSE, COMMENT, DELETE, EDIT, Comment, Issue, RichText
-from ..render_issue import render_comment
-from ..richtext import as_wiki
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..issues.fields import InvalidValue, new_comment, parse_rich, visible_issue
+from ..issues.render import render_comment
+from ..rendering.richtext import as_wiki
+from ..state.model import BROWSE, COMMENT, DELETE, EDIT, Comment, Issue, RichText
 
-__all__: list[str] = []
+__all__ = ["ROUTES"]
 
 _ORDER_KEYS = {"created": False, "+created": False, "-created": True}
 _MAX_IDS = 1000
@@ -146,3 +148,6 @@ async def comments_by_ids(ctx: Ctx) -> dict[str, Any]:
         "isLast": True,
         "values": values,
     }
+
+
+ROUTES = (get_comments, add_comment, get_comment, update_comment, delete_comment, comments_by_ids)

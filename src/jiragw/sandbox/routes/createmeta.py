@@ -9,7 +9,7 @@ The two flavours page differently, as the real products do: Cloud answers
 ``{"issueTypes": [...]}`` / ``{"fields": [...]}`` with ``startAt``,
 ``maxResults`` and ``total``; DC answers a ``values`` page with ``isLast``
 (what the ``jira`` PyPI client reads). Field entries come from
-:func:`jiragw.sandbox.issue_fields.field_metadata`, so the allowed values a
+:func:`jiragw.sandbox.issues.fields.field_metadata`, so the allowed values a
 client reads here are exactly what issue create accepts.
 """
 
@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, bad_request, endpoint, not_found
-from ..issue_fields import EDIT_SCREEN, field_metadata
-from ..model import CREATE, IssueType, Project
-from ..render import avatar_urls, render_issue_type, render_project_ref
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import bad_request, not_found
+from ..issues.fields import EDIT_SCREEN, field_metadata
+from ..rendering.shapes import avatar_urls, render_issue_type, render_project_ref
+from ..state.model import CREATE, IssueType, Project
 from .project_access import find_project
 
 _PAGE_LIMIT = 200
@@ -177,3 +179,6 @@ async def get_create_meta(ctx: Ctx) -> dict[str, Any]:
             }
         )
     return {"expand": "projects", "projects": projects}
+
+
+ROUTES = (get_create_meta_issue_types, get_create_meta_fields, get_create_meta)

@@ -5,7 +5,7 @@ Both flavors list dashboards (``getAllDashboards``, the ``startAt`` /
 and read one. Cloud also has the paginated ``dashboard/search`` and create,
 update, delete and copy. Every instance has a system dashboard (id 10000,
 shared with everyone, owned by nobody, not editable), created on first use
-by :func:`ensure_default_dashboard`. Visibility and writability follow the
+by :func:`~jiragw.sandbox.state.defaults.ensure_default_dashboard`. Visibility and writability follow the
 share and edit permissions, as for filters.
 """
 
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint, not_found
-from ..model import Dashboard, Instance
-from ..render import page_bean, render_user
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError, bad_request, not_found
+from ..rendering.shapes import page_bean, render_user
+from ..state.defaults import SYSTEM_DASHBOARD_ID, SYSTEM_DASHBOARD_OWNER, ensure_default_dashboard
+from ..state.model import Dashboard
 from .filters import (
     can_edit,
     can_view,
@@ -25,26 +28,10 @@ from .filters import (
     render_share_permissions,
 )
 
-__all__ = ["SYSTEM_DASHBOARD_ID", "ensure_default_dashboard", "render_dashboard"]
+__all__ = ["ROUTES", "render_dashboard"]
 
-SYSTEM_DASHBOARD_ID = 10000
-# What each flavor calls its system dashboard.
-_SYSTEM_NAME = {"cloud": "Default dashboard", "dc": "System Dashboard"}
-_SYSTEM_OWNER = ""  # owned by nobody
-_GLOBAL_SHARE: dict[str, Any] = {"id": 10000, "type": "global"}
 # getAllDashboards: default page size and the largest Jira serves.
 _LIST_DEFAULT, _LIST_CAP = 20, 1000
-
-
-def ensure_default_dashboard(instance: Instance) -> None:
-    """Give ``instance`` its system dashboard if it has none yet (it cannot be deleted)."""
-    if SYSTEM_DASHBOARD_ID not in instance.dashboards:
-        instance.dashboards[SYSTEM_DASHBOARD_ID] = Dashboard(
-            id=SYSTEM_DASHBOARD_ID,
-            name=_SYSTEM_NAME[instance.kind],
-            owner=_SYSTEM_OWNER,
-            share_permissions=[dict(_GLOBAL_SHARE)],
-        )
 
 
 def _view_url(ctx: Ctx, d: Dashboard) -> str:
@@ -54,7 +41,7 @@ def _view_url(ctx: Ctx, d: Dashboard) -> str:
 
 
 def _writable(ctx: Ctx, d: Dashboard) -> bool:
-    return d.owner != _SYSTEM_OWNER and can_edit(d.owner, d.edit_permissions, ctx.user)
+    return d.owner != SYSTEM_DASHBOARD_OWNER and can_edit(d.owner, d.edit_permissions, ctx.user)
 
 
 # A dashboard's owner is a ``UserBean``: the user reference without email or time zone.
@@ -260,3 +247,14 @@ async def copy_dashboard(ctx: Ctx) -> dict[str, Any]:
     )
     ctx.instance.dashboards[did] = copy
     return render_dashboard(ctx, copy)
+
+
+ROUTES = (
+    all_dashboards,
+    search_dashboards,
+    get_dashboard,
+    create_dashboard,
+    update_dashboard,
+    delete_dashboard,
+    copy_dashboard,
+)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..model import ADMIN, FieldDef
-from ..render import page_bean
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..rendering.shapes import page_bean
+from ..state.model import ADMIN, FieldDef
 
-__all__ = ["CUSTOM_TYPES", "CustomType"]
+__all__ = ["CUSTOM_TYPES", "ROUTES", "CustomType"]
 
 _CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
 _NAME_MAX = 255
@@ -210,3 +212,6 @@ async def update_custom_field(ctx: Ctx) -> None:
     if "description" in body:
         fdef.description = str(body["description"] or "")
     fdef.searchable = searchable
+
+
+ROUTES = (get_fields, get_fields_paginated, create_custom_field, update_custom_field)

@@ -14,12 +14,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint
-from ..model import ADMIN, BROWSE, Filter, Instance, User
-from ..render import page_bean, render_project_ref, render_user
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..rendering.shapes import page_bean, render_project_ref, render_user
+from ..state.model import ADMIN, BROWSE, Filter, Instance, User
 
 __all__ = [
     "NOT_AVAILABLE",
+    "ROUTES",
     "can_edit",
     "can_view",
     "order_key",
@@ -386,3 +389,16 @@ async def search_filters(ctx: Ctx) -> dict[str, Any]:
     found.sort(key=lambda f: f.id)
     found.sort(key=lambda f: key(ctx, f), reverse=desc)
     return page_bean(ctx, [render_filter(ctx, f, parts) for f in found], cap=100)
+
+
+ROUTES = (
+    create_filter,
+    get_filter,
+    update_filter,
+    delete_filter,
+    favourite_filters,
+    my_filters,
+    set_favourite,
+    delete_favourite,
+    search_filters,
+)

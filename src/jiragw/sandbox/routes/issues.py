@@ -3,8 +3,8 @@
 Operations ``createIssue``, ``createIssues``, ``getIssue``, ``bulkFetchIssues``
 (Cloud), ``editIssue``, ``deleteIssue``, ``assignIssue`` and ``getChangeLogs``
 (Cloud) of the platform spec's "Issues" group. Payload validation lives in
-:mod:`jiragw.sandbox.issue_fields`, the issue's JSON in
-:mod:`jiragw.sandbox.render_issue`. Issue properties (``getIssuePropertyKeys``,
+:mod:`jiragw.sandbox.issues.fields`, the issue's JSON in
+:mod:`jiragw.sandbox.issues.render`. Issue properties (``getIssuePropertyKeys``,
 ``get/set/deleteIssueProperty``) and watchers (``getIssueWatchers``,
 ``addWatcher``, ``removeWatcher``) close the module.
 """
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import (
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..issues.fields import (
     EDIT_SCREEN,
     ISSUE_404,
     InvalidValue,
@@ -26,12 +28,12 @@ from ..issue_fields import (
     user_ref_id,
     visible_issue,
 )
-from ..model import BROWSE, CREATE, DELETE, EDIT, Issue, Project
-from ..render import page_bean, render_user
-from ..render_issue import FieldSelection, render_changelog_entry, render_issue
+from ..issues.render import FieldSelection, render_changelog_entry, render_issue
+from ..rendering.shapes import page_bean, render_user
+from ..state.model import BROWSE, CREATE, DELETE, EDIT, Issue, Project
 from .transitions import perform_transition
 
-__all__ = ["create_one"]
+__all__ = ["ROUTES", "create_one"]
 
 _BULK_CREATE_MAX = 50
 _BULK_FETCH_MAX = 100
@@ -350,3 +352,22 @@ async def remove_watcher(ctx: Ctx) -> None:
     account_id = _watcher(ctx, ref)
     _manage_watchers(ctx, account_id)
     issue.watchers.discard(account_id)
+
+
+ROUTES = (
+    create_issue,
+    create_issues,
+    get_issue,
+    bulk_fetch,
+    edit_issue,
+    delete_issue,
+    assign_issue,
+    get_changelogs,
+    property_keys,
+    get_property,
+    set_property,
+    delete_property,
+    get_watchers,
+    add_watcher,
+    remove_watcher,
+)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint
-from ..issue_fields import InvalidValue, new_comment, parse_rich, record, visible_issue
-from ..model import EDIT, ChangeItem, Issue, IssueLink, IssueLinkType
-from ..render_issue import render_link, render_link_type
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..issues.fields import InvalidValue, new_comment, parse_rich, record, visible_issue
+from ..issues.render import render_link, render_link_type
+from ..state.model import EDIT, ChangeItem, Issue, IssueLink, IssueLinkType
 
-__all__: list[str] = []
+__all__ = ["ROUTES"]
 
 
 def _link_type(ctx: Ctx, raw: Any) -> IssueLinkType:
@@ -125,3 +127,6 @@ async def get_link_type(ctx: Ctx) -> dict[str, Any]:
     if lt is None:
         raise JiraHttpError(404, [f"No issue link type with id '{lid}' found."])
     return render_link_type(ctx, lt)
+
+
+ROUTES = (link_issues, get_issue_link, delete_issue_link, get_link_types, get_link_type)

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, endpoint, not_found
-from ..model import Priority, Resolution
-from ..render import page_bean, render_issue_type, render_priority, render_status, render_status_category
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import not_found
+from ..rendering.shapes import (
+    page_bean,
+    render_issue_type,
+    render_priority,
+    render_status,
+    render_status_category,
+)
+from ..state.model import Priority, Resolution
 
 # Status categories as (id, key), in Jira's order. Id 1 is Jira's "No Category",
 # which no status uses but the list still shows.
@@ -139,3 +147,19 @@ async def get_resolution(ctx: Ctx) -> dict[str, Any]:
     if resolution is None:
         raise not_found(f"The resolution with id '{rid}' does not exist")
     return _resolution(ctx, resolution)
+
+
+ROUTES = (
+    get_priorities,
+    search_priorities,
+    get_priority,
+    get_statuses,
+    get_status,
+    get_status_categories,
+    get_status_category,
+    get_issue_all_types,
+    get_issue_type,
+    get_resolutions,
+    search_resolutions,
+    get_resolution,
+)

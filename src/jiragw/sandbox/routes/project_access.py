@@ -12,9 +12,10 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, bad_request, not_found
-from ..model import ADMIN, BROWSE, Component, Project, User, Version
-from ..render import avatar_urls, jira_date, jira_datetime, render_issue_type, render_user
+from ..http.context import Ctx
+from ..http.errors import JiraHttpError, bad_request, not_found
+from ..rendering.shapes import avatar_urls, jira_date, jira_datetime, render_issue_type, render_user
+from ..state.model import ADMIN, BROWSE, Component, Project, User, Version
 
 __all__ = [
     "PROJECT_ROLES",

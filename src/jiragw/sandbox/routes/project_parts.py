@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, Reply, bad_request, endpoint, not_found
-from ..model import BROWSE, Component, Instance, Project, Version
-from ..render import page_bean
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint
+from ..http.errors import JiraHttpError, bad_request, not_found
+from ..rendering.shapes import page_bean
+from ..state.model import BROWSE, Component, Instance, Project, Version
 from .project_access import (
     find_project,
     parse_date,
@@ -406,3 +408,21 @@ async def get_version_related_issues(ctx: Ctx) -> dict[str, Any]:
         "issuesAffectedCount": sum(1 for i in issues if version.id in i.version_ids),
         "issueCountWithCustomFieldsShowingVersion": 0,
     }
+
+
+ROUTES = (
+    get_project_components,
+    get_project_components_paginated,
+    create_component,
+    get_component,
+    update_component,
+    delete_component,
+    get_component_related_issues,
+    get_project_versions,
+    get_project_versions_paginated,
+    create_version,
+    get_version,
+    update_version,
+    delete_version,
+    get_version_related_issues,
+)

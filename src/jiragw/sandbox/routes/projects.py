@@ -5,9 +5,8 @@ Implements the spec's Projects group (``getAllProjects``, ``searchProjects``,
 ``deleteProject``), ``getProjectRoles``, Project
 statuses (``getAllStatuses``) and ``getIssueTypesForProject``; outside the
 REST API, the ``/secure/projectavatar`` servlet that projects' ``avatarUrls``
-point at. Components and
-versions live in :mod:`.project_parts`, create metadata in :mod:`.createmeta`
-(imported here so that importing this group registers them too).
+point at. Components and versions live in :mod:`.project_parts`, create
+metadata in :mod:`.createmeta`.
 
 Permissions are global in the sandbox: browsing needs ``BROWSE_PROJECTS``,
 creating, editing and deleting projects needs ``ADMINISTER``.
@@ -21,10 +20,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..http import Ctx, Reply, bad_request, endpoint, not_found, servlet
-from ..model import BROWSE, CREATE, Instance, Project, User
-from ..render import avatar_image, page_bean, render_issue_type, render_status
-from . import createmeta, project_parts  # noqa: F401 - importing registers their endpoints
+from ..http.context import Ctx
+from ..http.endpoints import Reply, endpoint, servlet
+from ..http.errors import bad_request, not_found
+from ..rendering.shapes import avatar_image, page_bean, render_issue_type, render_status
+from ..state.model import BROWSE, CREATE, Instance, Project, User
 from .project_access import (
     find_project,
     project_expand,
@@ -350,3 +350,18 @@ async def get_issue_types_for_project(ctx: Ctx) -> list[dict[str, Any]]:
 async def project_avatar(ctx: Ctx) -> Response:
     """A project's picture; like Jira with anonymous access off, only for a signed-in caller."""
     return avatar_image(ctx)
+
+
+ROUTES = (
+    get_all_projects,
+    search_projects,
+    get_recent,
+    get_project_roles,
+    get_project,
+    create_project,
+    update_project,
+    delete_project,
+    get_all_statuses,
+    get_issue_types_for_project,
+)
+SERVLETS = (project_avatar,)

@@ -1,7 +1,7 @@
 """Issue search: Cloud's enhanced ``search/jql``, DC's ``search``, and the approximate count.
 
 - Cloud ``GET/POST /rest/api/{2,3}/search/jql`` (``searchAndReconsileIssuesUsingJql[Post]``):
-  bounded JQL only, ``nextPageToken`` paging (see :mod:`jiragw.sandbox.paging`), no
+  bounded JQL only, ``nextPageToken`` paging (see :mod:`jiragw.sandbox.http.paging`), no
   ``total``; ``fields`` defaults to ``id``, ``maxResults`` must lie in 1..5000 and is
   silently lowered to 100 when fields beyond id/key are asked for.
 - Cloud ``POST /rest/api/{2,3}/search/approximate-count`` (``countIssues``).
@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, bad_request, endpoint
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError, bad_request
+from ..http.paging import PageTokenError, decode_page_token, encode_page_token
+from ..issues.render import FieldSelection, render_issue
 from ..jql import compile_jql, compile_jql_lenient
-from ..model import BROWSE, Issue
-from ..paging import PageTokenError, decode_page_token, encode_page_token
-from ..render_issue import FieldSelection, render_issue
+from ..state.model import BROWSE, Issue
 
-__all__ = ["SearchParams", "render_search_page"]
+__all__ = ["ROUTES", "SearchParams", "render_search_page"]
 
 UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 REMOVED = (
@@ -243,3 +245,14 @@ async def legacy_search(ctx: Ctx) -> dict[str, Any]:
 @endpoint("POST", "/rest/api/{version}/search", "searchForIssuesUsingJqlPost", flavors=("dc",))
 async def legacy_search_post(ctx: Ctx) -> dict[str, Any]:
     return await _legacy(ctx)
+
+
+ROUTES = (
+    enhanced_search,
+    enhanced_search_post,
+    count_issues,
+    removed_search,
+    removed_search_post,
+    legacy_search,
+    legacy_search_post,
+)

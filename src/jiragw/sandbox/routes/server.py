@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, endpoint
-from ..render import jira_datetime, render_user
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..rendering.shapes import jira_datetime, render_user
 
 # Build facts reported by serverInfo; DC numbers look like a current 9.x LTS.
 _CLOUD_VERSION = ("1001.0.0-SNAPSHOT", [1001, 0, 0], 100_290)
@@ -34,3 +35,6 @@ async def server_info(ctx: Ctx) -> dict[str, Any]:
 @endpoint("GET", "/rest/api/{version}/myself", "getCurrentUser")
 async def myself(ctx: Ctx) -> dict[str, Any]:
     return render_user(ctx, ctx.user, full=True)
+
+
+ROUTES = (server_info, myself)

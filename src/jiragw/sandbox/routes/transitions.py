@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..http import Ctx, JiraHttpError, endpoint
-from ..issue_fields import apply_values, change_item, new_comment, parse_payload, record, visible_issue
-from ..model import TRANSITION, ChangeItem, Issue, Transition
-from ..render_issue import render_transition, transition_screen
+from ..http.context import Ctx
+from ..http.endpoints import endpoint
+from ..http.errors import JiraHttpError
+from ..issues.fields import apply_values, change_item, new_comment, parse_payload, record, visible_issue
+from ..issues.render import render_transition, transition_screen
+from ..state.model import TRANSITION, ChangeItem, Issue, Transition
 
-__all__ = ["perform_transition"]
+__all__ = ["ROUTES", "perform_transition"]
 
 _DEFAULT_RESOLUTION = "Done"
 
@@ -95,3 +97,6 @@ def _status_items(ctx: Ctx, issue: Issue, t: Transition, resolution: str | None)
         issue.resolution_id = new_resolution
         issue.resolution_date = now if new_resolution else None
     return items
+
+
+ROUTES = (get_transitions, do_transition)

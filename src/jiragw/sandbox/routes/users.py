@@ -26,10 +26,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..http import Ctx, bad_request, endpoint, not_found, servlet
-from ..issue_fields import visible_issue
-from ..model import BROWSE, EDIT, TRANSITION, User
-from ..render import avatar_image, avatar_urls, page_bean, render_user
+from ..http.context import Ctx
+from ..http.endpoints import endpoint, servlet
+from ..http.errors import bad_request, not_found
+from ..issues.fields import visible_issue
+from ..rendering.shapes import avatar_image, avatar_urls, page_bean, render_user
+from ..state.model import BROWSE, EDIT, TRANSITION, User
 from .project_access import find_project
 
 _SEARCH_CAP = 1000  # Jira returns at most 1000 users per search page
@@ -217,3 +219,15 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
 async def user_avatar(ctx: Ctx) -> Response:
     """A user's picture; like Jira with anonymous access off, only for a signed-in caller."""
     return avatar_image(ctx)
+
+
+ROUTES = (
+    get_user,
+    find_users,
+    get_all_users,
+    find_assignable_users,
+    find_bulk_assignable_users,
+    bulk_get_users,
+    find_users_for_picker,
+)
+SERVLETS = (user_avatar,)
