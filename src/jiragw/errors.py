@@ -15,6 +15,7 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── Conflict                 conflict          409
     │   ├── PathRejected             path_rejected     400
     │   ├── BodyTooLarge             body_too_large    413
+    │   ├── MethodNotAllowed         method_not_allowed 405
     │   ├── ConnectionRequired       connection_required 400
     │   └── OAuthCallbackError       callback_invalid  400
     │       ├── StateMissing         state_missing     400
@@ -57,7 +58,7 @@ values around, whose ``str`` is masked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "KeyInvalid",
     "KeyRevoked",
     "MasterKeyMissing",
+    "MethodNotAllowed",
     "NotFound",
     "OAuth1ConsumerRejected",
     "OAuth1Problem",
@@ -173,6 +175,19 @@ class BodyTooLarge(InvalidInput):
 
     code = "body_too_large"
     status = 413
+
+
+class MethodNotAllowed(InvalidInput):
+    """The path exists but does not take this method; ``allowed`` lists the ones it does."""
+
+    code = "method_not_allowed"
+    status = 405
+
+    def __init__(
+        self, message: str, *, allowed: Iterable[str] = (), details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.allowed = tuple(allowed)
 
 
 class ConnectionRequired(InvalidInput):

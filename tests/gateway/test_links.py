@@ -56,6 +56,10 @@ def test_rewritable(headers: list[tuple[bytes, bytes]], expected: bool) -> None:
         # People's links, and the bases without an API path, stay Jira's.
         (f'"{SITE}/browse/PRJ-1"', f'"{SITE}/browse/PRJ-1"'),
         (f'"{SITE}/secure/Dashboard.jspa"', f'"{SITE}/secure/Dashboard.jspa"'),
+        (f'"{SITE}/secure/useravatar"', f'"{PROXY}/secure/useravatar"'),
+        # Only the avatar servlets themselves, as the proxy serves nothing below or beside them.
+        (f'"{SITE}/secure/useravatar/x?id=1"', f'"{SITE}/secure/useravatar/x?id=1"'),
+        (f'"{SITE}/secure/useravatarx?id=1"', f'"{SITE}/secure/useravatarx?id=1"'),
         (f'{{"baseUrl":"{SITE}"}}', f'{{"baseUrl":"{SITE}"}}'),
         (f'"{SITE}/rest/auth/1/session"', f'"{SITE}/rest/auth/1/session"'),
         # Another host that merely starts like the site is not the site.

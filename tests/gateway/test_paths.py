@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from jiragw.errors import PathRejected
+from jiragw.errors import MethodNotAllowed, PathRejected
 from jiragw.gateway.paths import (
     API_PREFIXES,
+    AVATAR_PATHS,
     audit_target,
     contain,
     query_carries_key,
@@ -27,6 +28,10 @@ ACCEPTED = [
     ("/rest/api/2/%69ssue/PRJ-1", "/rest/api/2/issue/PRJ-1"),  # decoded for the scope check
     ("/rest/api/3/issue/PRJ-1/properties/my:key", "/rest/api/3/issue/PRJ-1/properties/my:key"),
     ("/rest/api/2/user/properties/a...b", "/rest/api/2/user/properties/a...b"),
+    # Jira's avatar images, which the rewritten avatarUrls point at.
+    ("/secure/useravatar", "/secure/useravatar"),
+    ("/secure/projectavatar", "/secure/projectavatar"),
+    ("/secure/%75seravatar", "/secure/useravatar"),
 ]
 
 REJECTED = [
@@ -74,6 +79,27 @@ REJECTED = [
     "/rest/api/2/issue\u00e9",
     "/rest/api/2/issue x",
     "/rest/api/2/%2525252525252e",
+    # Under /secure/ only the avatar servlets themselves, nothing beside or below them.
+    "/secure/",
+    "/secure",
+    "/secure/admin/ViewApplicationProperties.jspa",
+    "/secure/useravatar/",
+    "/secure/useravatar/x",
+    "/secure/useravatarx",
+    "/secure/UserAvatar",
+    "/secure/useravatar/../admin",
+    "/secure/useravatar/%2e%2e/admin",
+    "/secure/useravatar/%252e%252e/%252e%252e/secure/admin",
+    "/secure/useravatar%2f..%2fadmin",
+    "/secure/useravatar%252f..%252fadmin",
+    "/secure/useravatar%5c..%5cadmin",
+    "/secure/useravatar;jsessionid=1",
+    "/secure/useravatar..;/admin",
+    "/secure/projectavatar/..;/..;/admin",
+    "/secure/useravatar%3Fx=1",
+    "/secure/useravatar%00",
+    "/secure/./useravatar",
+    "/rest/api/2/../../secure/useravatar",
 ]
 
 
@@ -93,6 +119,41 @@ def test_rejected_paths(raw: str) -> None:
     # The message never echoes the hostile input.
     assert "evil" not in caught.value.message
     assert "Injected" not in caught.value.message
+
+
+@pytest.mark.parametrize("path", AVATAR_PATHS)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "get"])
+def test_avatars_are_read(path: str, method: str) -> None:
+    assert contain(path, method).decoded == path
+
+
+@pytest.mark.parametrize("path", [*AVATAR_PATHS, "/secure/%70rojectavatar"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
+def test_avatars_refuse_other_methods(path: str, method: str) -> None:
+    with pytest.raises(MethodNotAllowed) as caught:
+        contain(path, method)
+    assert (caught.value.status, caught.value.code) == (405, "method_not_allowed")
+    assert caught.value.allowed == ("GET", "HEAD")
+
+
+def test_a_hostile_avatar_path_is_rejected_whatever_the_method() -> None:
+    with pytest.raises(PathRejected):
+        contain("/secure/useravatar/../admin", "POST")
+
+
+def test_rest_paths_take_every_method() -> None:
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        assert contain("/rest/api/2/issue", method).decoded == "/rest/api/2/issue"
+
+
+def test_every_avatar_path_has_a_ceiling_rule() -> None:
+    """What the proxy lets through it can also scope-check (else only unrestricted keys could read it)."""
+    from jiragw.keys import match_servlet
+
+    for path in AVATAR_PATHS:
+        op = match_servlet("GET", path)
+        assert op is not None
+        assert op.path == path
 
 
 def test_every_prefix_is_accepted_and_ends_with_a_slash() -> None:
@@ -177,6 +238,8 @@ def test_upstream_url_refuses_a_path_that_escapes() -> None:
         ("http://jira.test/sites/acme2/rest/api/2/issue", None),
         ("http://jira.test/sites/other/rest/api/2/issue", None),
         (BASE + "/login.jsp", None),
+        (BASE + "/secure/useravatar?avatarId=1", "/secure/useravatar?avatarId=1"),
+        (BASE + "/secure/admin", None),
         ("relative/rest", None),
     ],
 )

@@ -12,6 +12,7 @@ from jiragw import errors
 from jiragw.errors import (
     JiragwError,
     KeyInvalid,
+    MethodNotAllowed,
     PathRejected,
     RateLimited,
     ScopeDenied,
@@ -131,3 +132,12 @@ def test_a_429_that_knows_when_says_retry_after_in_whole_seconds(render: Any) ->
     assert render(RateLimited("slow down", retry_after=4)).headers["retry-after"] == "4"
     assert "retry-after" not in render(RateLimited("slow down")).headers
     assert "retry-after" not in render(ScopeDenied("no")).headers
+
+
+@pytest.mark.parametrize("render", [api_error, jira_error])
+def test_a_405_names_the_allowed_methods(render: Any) -> None:
+    response = render(MethodNotAllowed("read-only", allowed=("GET", "HEAD")))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert "allow" not in render(MethodNotAllowed("no")).headers
+    assert "allow" not in render(PathRejected("no")).headers

@@ -8,8 +8,8 @@ from types import ModuleType
 
 import jiragw.sandbox.routes
 from jiragw.sandbox.http.auth import AuthHooks
-from jiragw.sandbox.http.endpoints import Handler
-from jiragw.sandbox.routing import ENDPOINTS, HANDLERS, jira_routes
+from jiragw.sandbox.http.endpoints import Handler, Servlet
+from jiragw.sandbox.routing import ENDPOINTS, HANDLERS, SERVLETS, jira_routes
 
 
 def _route_modules() -> list[ModuleType]:
@@ -68,3 +68,19 @@ def test_a_route_table_per_kind_of_instance() -> None:
     assert "/{rest:path}" in dc
     assert not (cloud_only - {ep.path for ep in ENDPOINTS if "dc" in ep.flavors}) & dc
     assert not (dc_only - {ep.path for ep in ENDPOINTS if "cloud" in ep.flavors}) & cloud
+
+
+def test_servlets_are_served_but_are_no_spec_endpoint() -> None:
+    """The avatar images: declared with @servlet, in their module's SERVLETS, routed for both kinds."""
+    declared = [
+        value
+        for module in _route_modules()
+        for value in vars(module).values()
+        if isinstance(value, Servlet) and value.endpoint.handler.__module__ == module.__name__
+    ]
+    assert sorted(SERVLETS, key=id) == sorted(declared, key=id)
+    paths = {servlet.endpoint.path for servlet in SERVLETS}
+    assert paths == {"/secure/useravatar", "/secure/projectavatar"}
+    assert not paths & {ep.path for ep in ENDPOINTS}
+    for kind in ("cloud", "dc"):
+        assert paths <= {route.path for route in jira_routes(kind, AuthHooks())}

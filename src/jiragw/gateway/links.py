@@ -12,11 +12,13 @@ answers each such URL is rewritten to the connection's proxy base,
 ``{public_url}/jira/{connection}``.
 
 - Rewritten are URLs continuing into one of the proxy's API prefixes
-  (:data:`jiragw.gateway.paths.API_PREFIXES`) or into Jira's avatar servlets
-  (:data:`AVATAR_PATHS`): the resources a client fetches with its
-  credentials. ``/browse/KEY`` pages and ``baseUrl`` stay Jira's: they are for
-  people (with their own Jira session), and they are also what rich text links
-  to (an ADF ``inlineCard``), which a client may write back to Jira.
+  (:data:`jiragw.gateway.paths.API_PREFIXES`) or into exactly one of Jira's
+  avatar servlets (:data:`jiragw.gateway.paths.AVATAR_PATHS`, followed by its
+  query or the URL's end): the resources a client fetches with its
+  credentials, and exactly what the proxy serves. ``/browse/KEY`` pages and
+  ``baseUrl`` stay Jira's: they are for people (with their own Jira session),
+  and they are also what rich text links to (an ADF ``inlineCard``), which a
+  client may write back to Jira.
 - In an error answer (status 400 and up) every mention of the upstream is
   replaced, wherever it stands in a message: the base URLs, their origins
   (``https://jira.corp``) and their paths (``/jira/rest/...`` in "No resource
@@ -42,14 +44,14 @@ from collections.abc import Iterable
 from typing import Final
 from urllib.parse import urlsplit
 
-from jiragw.gateway.paths import API_PREFIXES
+from jiragw.gateway.paths import API_PREFIXES, AVATAR_PATHS
 
-__all__ = ["AVATAR_PATHS", "MAX_REWRITE_BYTES", "LinkRewriter", "rewritable"]
+__all__ = ["MAX_REWRITE_BYTES", "LinkRewriter", "rewritable"]
 
 # Larger JSON answers are streamed untouched rather than buffered.
 MAX_REWRITE_BYTES: Final = 32 * 1024 * 1024
-# Jira's avatar servlets (Data Center, and Cloud's legacy project avatars): fetched by URL.
-AVATAR_PATHS: Final = ("/secure/useravatar", "/secure/projectavatar")
+# What may follow an avatar servlet's path: its query, or the end of the URL in JSON text.
+_AVATAR_END: Final = rb"(?:\?|\"|$)"
 # What may follow a base URL that is not yet its end: more host, port or path characters
 # (a dot only when more follows it: "see https://jira.corp." ends a sentence).
 _CONTINUES: Final = rb"(?![\w:~%-]|\.[\w-])"
@@ -89,8 +91,12 @@ class LinkRewriter:
         proxy = urlsplit(proxy_base.rstrip("/"))
         self._proxy_origin = f"{proxy.scheme}://{proxy.netloc}".encode()
         self._proxy_path = proxy.path.encode("utf-8")
-        continuations = [*API_PREFIXES, *AVATAR_PATHS]
-        followed = b"|".join(re.escape(prefix.encode("ascii")) for prefix in continuations)
+        followed = b"|".join(
+            [
+                *(re.escape(prefix.encode("ascii")) for prefix in API_PREFIXES),
+                *(re.escape(path.encode("ascii")) + _AVATAR_END for path in AVATAR_PATHS),
+            ]
+        )
         alternatives = b"|".join(re.escape(base.encode("utf-8")) for base in bases)
         self._pattern = re.compile(b"(?:" + alternatives + b")(?=" + followed + b")") if bases else None
         # A cheap membership test first: most answers hold no upstream URL at all.

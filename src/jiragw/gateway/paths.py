@@ -1,9 +1,9 @@
-"""Path containment for the Jira-compatible proxy, sans-IO (issue 5, "Jira-compatible proxy").
+"""Path containment for the Jira-compatible proxy, sans-IO.
 
 The proxy forwards ``/jira/{connection}/{rest}`` to the connection's API base
-plus ``{rest}``. The upstream host comes only from the connection (DESIGN.md,
-invariants), so ``{rest}`` must stay a plain path inside an API prefix after
-*every* decoding a server on the way might apply:
+plus ``{rest}``. The upstream host comes only from the connection (the
+architecture's invariants), so ``{rest}`` must stay a plain path inside an
+API prefix after *every* decoding a server on the way might apply:
 
 - it is read from the raw request target (the ASGI ``raw_path``), never from
   the server's already-decoded ``path``;
@@ -15,12 +15,17 @@ invariants), so ``{rest}`` must stay a plain path inside an API prefix after
   ``\\``, ``?``, ``#``, a stray ``%``, NUL, CR/LF or any other non-printable
   character;
 - it must start with one of :data:`API_PREFIXES` (Jira's REST APIs; the
-  session-cookie and OAuth endpoints are deliberately absent);
+  session-cookie and OAuth endpoints are deliberately absent), or be exactly
+  one of :data:`AVATAR_PATHS` (Jira's avatar images, which its answers link
+  to and the proxy's rewritten ``avatarUrls`` point at), read with
+  :data:`AVATAR_METHODS` only: any other method there is
+  :class:`~jiragw.errors.MethodNotAllowed` (405). Nothing else under
+  ``/secure/`` (Jira's web pages and actions) is reachable;
 - the final URL is checked to keep the base's scheme, host, port and path prefix.
 
 The decoded path is what the scope ceiling is checked against, so an encoded
 literal segment (``%69ssue``) cannot dodge the operation table.
-Every refusal is :class:`~jiragw.errors.PathRejected` (400 ``path_rejected``)
+Every other refusal is :class:`~jiragw.errors.PathRejected` (400 ``path_rejected``)
 with a message that never echoes the hostile input.
 """
 
@@ -31,10 +36,12 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote, unquote_plus, urlsplit
 
-from jiragw.errors import PathRejected
+from jiragw.errors import MethodNotAllowed, PathRejected
 
 __all__ = [
     "API_PREFIXES",
+    "AVATAR_METHODS",
+    "AVATAR_PATHS",
     "MAX_DECODES",
     "ProxyPath",
     "audit_target",
@@ -62,6 +69,12 @@ API_PREFIXES: Final[tuple[str, ...]] = (
     "/rest/dev-status/1.0/",
     "/rest/dev-status/latest/",
 )
+
+# Jira's avatar servlets (Data Center, and Cloud's legacy project avatars), which answer an
+# image for ``?avatarId=...&size=...`` (or ``?ownerId=``/``?pid=``) on exactly these paths.
+# Nothing else under /secure/ is forwarded: the rest of it is Jira's web pages and actions.
+AVATAR_PATHS: Final[tuple[str, ...]] = ("/secure/useravatar", "/secure/projectavatar")
+AVATAR_METHODS: Final = ("GET", "HEAD")
 
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
 _FORBIDDEN = frozenset("\\;@?#%")
@@ -113,8 +126,11 @@ def _decode_fully(raw: str) -> str:
     raise PathRejected(f"the proxied path is still percent-encoded after {MAX_DECODES} decodings")
 
 
-def contain(raw: str) -> ProxyPath:
-    """The API path ``raw`` (as sent, percent-encoded) if it stays inside an API prefix."""
+def contain(raw: str, method: str = "GET") -> ProxyPath:
+    """The API path ``raw`` (as sent, percent-encoded) if it stays inside an API prefix.
+
+    ``method`` matters only on an avatar path, which is read-only.
+    """
     if not raw.startswith("/") or raw.startswith("//"):
         raise PathRejected("the proxied path must be /rest/... under the connection")
     if not raw.isascii() or not raw.isprintable() or " " in raw:
@@ -129,6 +145,12 @@ def contain(raw: str) -> ProxyPath:
         raise PathRejected("dot segments ('.', '..') are not allowed in a proxied path")
     if any(not seg for seg in segments[:-1]):
         raise PathRejected("empty path segments ('//') are not allowed in a proxied path")
+    if decoded in AVATAR_PATHS:
+        if method.upper() not in AVATAR_METHODS:
+            raise MethodNotAllowed(
+                "Jira's avatar images are read-only: only GET and HEAD are allowed", allowed=AVATAR_METHODS
+            )
+        return ProxyPath(raw, decoded)
     if not decoded.startswith(API_PREFIXES):
         raise PathRejected(
             "the proxy forwards only Jira REST API paths (/rest/api/2|3|latest/..., /rest/agile/1.0/..., ...)"

@@ -6,11 +6,13 @@ and all before any upstream call:
 
 1. a gateway key in the query string is refused (400): URLs end up in logs;
 2. the key is authenticated (:meth:`Gateway.authenticate`, cached);
-3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target);
+3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target):
+   a Jira REST API path, or one of Jira's avatar images (GET/HEAD only, 405
+   otherwise), which the rewritten ``avatarUrls`` below point at;
 4. the connection must exist *and* be allowed for the key; both failures answer
    the same 403 ``connection_denied``, so names cannot be probed;
 5. the scope ceiling is checked (:func:`jiragw.keys.check`) on the
-   decoded path;
+   decoded path (an avatar image by the rule in :mod:`jiragw.keys.servlets`);
 6. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
    ``Content-Length`` first so nothing more is read);
 
@@ -26,7 +28,8 @@ redirect is passed back only when it stays under the connection's base
 decoded and its absolute API and avatar links (``self``, ``avatarUrls`` & co.)
 are pointed at the proxy, and an error's texts lose every mention of the
 upstream (:mod:`jiragw.gateway.links`), so clients that follow them never reach
-Jira directly with a gateway key; other answers stream through. Every call is audited
+Jira directly with a gateway key; other answers (the avatar images among
+them, with their content type) stream through. Every call is audited
 (never the query string or a body) and counted in the metrics.
 
 A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
@@ -169,7 +172,7 @@ class Proxy:
 
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         name, rest = split_proxy_path(raw_path, scope.get("root_path", ""))
-        path = contain(rest)
+        path = contain(rest, scope["method"])
         call.target = audit_target(path.decoded)
         conn = await self.upstreams.connection(name) if name is not None else None
         if conn is None or not key.allows_connection(conn.id):

@@ -5,8 +5,9 @@
 - the Jira-compatible proxy: Jira's own ErrorCollection shape,
   ``{"errorMessages": ["..."], "errors": {}}``, so unmodified Jira clients
   show the message, plus ``"jiragw": {"code": ...}`` for scripts that want the
-  stable code. ``WWW-Authenticate`` accompanies every 401, ``Retry-After``
-  (whole seconds, rounded up) every 429 that knows when to try again.
+  stable code. ``WWW-Authenticate`` accompanies every 401, ``Allow`` every 405
+  that knows its methods (RFC 9110 §15.5.6), ``Retry-After`` (whole seconds,
+  rounded up) every 429 that knows when to try again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 
 from starlette.responses import JSONResponse
 
-from jiragw.errors import JiragwError, RateLimited
+from jiragw.errors import JiragwError, MethodNotAllowed, RateLimited
 
 __all__ = ["api_error", "jira_error"]
 
@@ -26,6 +27,8 @@ def _headers(exc: JiragwError) -> dict[str, str]:
     headers = dict(_NO_STORE)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="jiragw"'
+    if isinstance(exc, MethodNotAllowed) and exc.allowed:
+        headers["Allow"] = ", ".join(exc.allowed)
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(0, math.ceil(exc.retry_after)))
     return headers

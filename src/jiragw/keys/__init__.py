@@ -8,6 +8,8 @@ written once. It imports only the store and the layers below it.
 - :mod:`jiragw.keys.format`: the key itself (``jgw_`` + 43 base64url
   characters), minting, hashing, reading one off an ``Authorization`` header.
 - :mod:`jiragw.keys.ceiling`: the least-privilege decision for one operation.
+- :mod:`jiragw.keys.servlets`: the scopes of what the gateway serves outside
+  the REST API (Jira's avatar images), which the scope table does not list.
 - :mod:`jiragw.keys.presets`: the ready-made ceilings, derived from the scope table.
 - :mod:`jiragw.keys.admin`: creating, listing and revoking keys (audited).
 """
@@ -25,11 +27,13 @@ from jiragw.keys.format import (
     mint_key,
 )
 from jiragw.keys.presets import PRESETS, Preset, all_scopes, preset_scopes
+from jiragw.keys.servlets import SERVLET_OPERATIONS, match_servlet
 
 __all__ = [
     "ADMIN_SCOPE",
     "KEY_PREFIX",
     "PRESETS",
+    "SERVLET_OPERATIONS",
     "MintedKey",
     "Preset",
     "all_scopes",
@@ -42,6 +46,7 @@ __all__ = [
     "key_json",
     "list_keys",
     "looks_like_key",
+    "match_servlet",
     "mint_key",
     "preset_scopes",
     "revoke_key",

@@ -2,7 +2,8 @@
 
 Decided before any upstream call, by every door that sends to Jira (the proxy
 and MCP). A request is matched to its operation (method + path template,
-:mod:`jiragw.scopes`); then, in order:
+:mod:`jiragw.scopes`, or one of the avatar servlets the proxy serves outside
+the REST API, :mod:`jiragw.keys.servlets`); then, in order:
 
 - an operation the table does not know is refused for every restricted key
   (``operation_unknown``); only an unrestricted key (``*``, not read-only)
@@ -27,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
+from jiragw.keys.servlets import match_servlet
 from jiragw.scopes import Operation, ScopeTable, load_scope_table
 from jiragw.store.keys import ALL, KeyRecord
 
@@ -76,7 +78,7 @@ def _open_read(op: Operation) -> bool:
 def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = None) -> Operation | None:
     """The operation ``method path`` is, if ``key`` may call it; raises the denial otherwise."""
     table = table or load_scope_table()
-    op = table.match(method, path)
+    op = table.match(method, path) or match_servlet(method, path)
     if op is None:
         if key.unrestricted:
             return None

@@ -8,7 +8,9 @@ issue calls) name granular scopes only; a preset takes those of its kind too
 administration scopes (``*:board-scope.admin:jira-software``), as the classic
 work scopes leave out Jira administration. "full" is every operation the
 connection allows (``*``); "admin" is :data:`~jiragw.keys.ceiling.ADMIN_SCOPE`
-alone (the management API, no Jira calls).
+alone (the management API, no Jira calls). "read-only" and "read/write work"
+hold ``read:jira-user`` and ``read:jira-work``, so they may also fetch the
+user and project avatar images Jira's answers link to (:mod:`jiragw.keys.servlets`).
 """
 
 from __future__ import annotations

@@ -21,6 +21,12 @@ Adding a route:
 2. Add the handler to the module's ``ROUTES`` tuple, at the bottom of the module.
 3. A new route module also goes into :data:`HANDLERS` below.
 
+A resource Jira serves outside its REST API (the avatar images ``avatarUrls``
+point at) is no spec operation: decorate its handler with ``@servlet(method,
+path, name)`` instead and list it in the module's ``SERVLETS`` tuple, which
+:data:`SERVLETS` gathers; it is served like an endpoint but stays out of
+:data:`ENDPOINTS`, which the conformance tests walk.
+
 ``tests/sandbox/test_routing.py`` fails when a declared endpoint is left out
 of its module's ``ROUTES`` or a module is left out of :data:`HANDLERS`; the
 conformance tests (``tests/conformance``) check each endpoint against the spec.
@@ -41,7 +47,7 @@ from starlette.routing import Route
 
 from .http.auth import AuthHooks
 from .http.dispatch import json_response, serve_endpoint, unknown_resource
-from .http.endpoints import Endpoint, Handler
+from .http.endpoints import Endpoint, Handler, Servlet
 from .routes import (
     agile,
     agile_writes,
@@ -62,7 +68,7 @@ from .routes import (
 )
 from .state.model import Kind
 
-__all__ = ["ENDPOINTS", "HANDLERS", "jira_routes"]
+__all__ = ["ENDPOINTS", "HANDLERS", "SERVLETS", "jira_routes"]
 
 HANDLERS: tuple[Handler, ...] = (
     *agile.ROUTES,
@@ -87,11 +93,14 @@ HANDLERS: tuple[Handler, ...] = (
 ENDPOINTS: tuple[Endpoint, ...] = tuple(ep for handler in HANDLERS for ep in handler.endpoints)
 """Every endpoint the handlers serve: one per spec operation and path."""
 
+SERVLETS: tuple[Servlet, ...] = (*projects.SERVLETS, *users.SERVLETS)
+"""Handlers of what Jira serves outside its REST API (the avatar images): served, in no spec."""
+
 
 def jira_routes(kind: Kind, hooks: AuthHooks) -> list[Route]:
     """Starlette routes for every endpoint that ``kind`` instances serve, authenticated with ``hooks``."""
     grouped: dict[str, list[Endpoint]] = {}
-    for ep in ENDPOINTS:
+    for ep in (*ENDPOINTS, *(servlet.endpoint for servlet in SERVLETS)):
         if kind in ep.flavors:
             grouped.setdefault(ep.path, []).append(ep)
     out: list[Route] = []

@@ -323,3 +323,20 @@ async def test_issue_types_for_project(client: httpx.AsyncClient, sandbox: Sandb
     assert missing.status_code == 404
     assert missing.json()["errorMessages"] == ["No project could be found with id '1'."]
     assert (await client.get(f"{DC}/issuetype/project", headers=as_user("corp", "bob"))).status_code == 404
+
+
+@pytest.mark.parametrize(("where", "base"), [("acme", CLOUD), ("corp", DC)])
+async def test_a_project_avatar_is_a_png_for_a_signed_in_caller(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str, base: str
+) -> None:
+    project = _first(sandbox, where)
+    got = await client.get(f"{base}/project/{project.key}", headers=as_user(where, "alice"))
+    url = got.json()["avatarUrls"]["48x48"]
+    r = await client.get(url, headers=as_user(where, "alice"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "image/png"
+    assert r.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert (await client.get(url)).status_code == 401
+    other_url = url.replace(f"avatarId={project.id}", "avatarId=1")
+    other = await client.get(other_url, headers=as_user(where, "alice"))
+    assert other.content != r.content  # one picture per project

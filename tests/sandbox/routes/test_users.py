@@ -209,3 +209,37 @@ async def test_user_picker(client: httpx.AsyncClient, sandbox: Sandbox, as_user:
     assert [u["name"] for u in picked["users"]] == ["alice"]
     assert picked["header"] == f"Showing 1 of {picked['total']} matching users"
     assert (await client.get(f"{DC}/user/picker", headers=as_user("corp", "bob"))).status_code == 400
+
+
+@pytest.mark.parametrize("where", ["acme", "corp"])
+async def test_a_user_avatar_is_a_png_for_a_signed_in_caller(
+    client: httpx.AsyncClient, sandbox: Sandbox, as_user: Auth, where: str
+) -> None:
+    prefix = "/sites/acme" if where == "acme" else "/dc/corp"
+    api = CLOUD if where == "acme" else DC
+    myself = await client.get(f"{api}/myself", headers=as_user(where, "alice"))
+    url = myself.json()["avatarUrls"]["32x32"]
+    assert url.startswith(f"http://sandbox.test{prefix}/secure/useravatar?")
+    r = await client.get(url, headers=as_user(where, "alice"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "image/png"
+    assert r.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert int.from_bytes(r.content[16:20], "big") == 32  # the IHDR width
+    assert (await client.get(url, headers=as_user(where, "alice"))).content == r.content
+    anonymous = await client.get(url)
+    assert anonymous.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("size", "pixels"), [("xsmall", 16), ("large", 48), ("", 48), ("odd", 48), ("9999", 128)]
+)
+async def test_a_user_avatar_takes_jiras_size_names(
+    client: httpx.AsyncClient, as_user: Auth, size: str, pixels: int
+) -> None:
+    r = await client.get(
+        "/dc/corp/secure/useravatar",
+        params={"avatarId": "nobody", "size": size},
+        headers=as_user("corp", "alice"),
+    )
+    assert r.status_code == 200  # an unknown owner gets a default picture, as in Jira
+    assert int.from_bytes(r.content[16:20], "big") == pixels

@@ -8,6 +8,11 @@ per operation. The decorator records nothing anywhere: it turns the function
 into a :class:`Handler` holding its endpoints (:class:`Endpoint`), which the
 module lists in its ``ROUTES`` and the route table
 (:mod:`jiragw.sandbox.routing`) serves.
+
+The few resources Jira serves outside its REST API (the avatar images its
+answers link to) are no spec operation: :func:`servlet` declares their
+handlers as a :class:`Servlet`, which a module lists in its ``SERVLETS``
+instead, so that the operations the conformance tests walk stay the spec's.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 from ..state.model import Kind
 from .context import Ctx
 
-__all__ = ["Endpoint", "Handler", "HandlerFn", "Reply", "endpoint"]
+__all__ = ["Endpoint", "Handler", "HandlerFn", "Reply", "Servlet", "endpoint", "servlet"]
 
 
 @dataclass(slots=True)
@@ -70,5 +75,23 @@ def endpoint(
         fn, earlier = (target.fn, target.endpoints) if isinstance(target, Handler) else (target, ())
         declared = Endpoint(method, path, operation, fn, frozenset(flavors), anonymous, frozenset(versions))
         return Handler(fn, (declared, *earlier))  # in reading order: the outer decorator first
+
+    return deco
+
+
+@dataclass(frozen=True, slots=True)
+class Servlet:
+    """A handler for a resource outside the REST API; ``endpoint.operation`` names the servlet."""
+
+    endpoint: Endpoint
+
+
+def servlet(
+    method: str, path: str, name: str, *, flavors: Iterable[Kind] = ("cloud", "dc")
+) -> Callable[[HandlerFn], Servlet]:
+    """Declare a handler for ``method path`` outside the REST API (``name`` labels its counter)."""
+
+    def deco(fn: HandlerFn) -> Servlet:
+        return Servlet(Endpoint(method, path, name, fn, frozenset(flavors), False, frozenset()))
 
     return deco

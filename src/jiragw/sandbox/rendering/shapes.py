@@ -1,5 +1,7 @@
 """JSON shapes shared by many endpoints: users, statuses, priorities, types, projects.
 
+Also the avatar images their ``avatarUrls`` point at (:func:`avatar_image`).
+
 Shapes follow the schemas of Jira's published OpenAPI specifications (``User``,
 ``StatusDetails``, ``Priority``, ``IssueTypeDetails``, ``Project``). DC differs from Cloud the way
 real Data Center does: users carry ``name``/``key``, Cloud users ``accountId``.
@@ -7,13 +9,19 @@ real Data Center does: users carry ``name``/``key``, Cloud users ``accountId``.
 
 from __future__ import annotations
 
+import hashlib
+import struct
+import zlib
 from datetime import date, datetime
 from typing import Any
+
+from starlette.responses import Response
 
 from ..http.context import Ctx
 from ..state.model import IssueType, Priority, Project, StatusDef, User
 
 __all__ = [
+    "avatar_image",
     "avatar_urls",
     "jira_date",
     "jira_datetime",
@@ -45,6 +53,31 @@ def jira_date(value: date) -> str:
 def avatar_urls(ctx: Ctx, kind: str, ident: str) -> dict[str, str]:
     base = ctx.url(f"/secure/{kind}avatar?avatarId={ident}")
     return {f"{n}x{n}": f"{base}&size={n}" for n in (48, 24, 16, 32)}
+
+
+# Jira's named avatar sizes (``?size=large``) next to the pixel sizes the sandbox links to.
+_AVATAR_SIZES = {"xsmall": 16, "small": 24, "medium": 32, "large": 48, "xlarge": 64}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def avatar_image(ctx: Ctx) -> Response:
+    """The picture an ``avatarUrls`` link shows: a square PNG of one colour per ``avatarId``.
+
+    Jira answers every avatar id, a default picture for an unknown one; the
+    size is ``size`` in pixels or by name, 48 otherwise (at most 128).
+    """
+    size_param = ctx.query("size") or ""
+    size = int(size_param) if size_param.isdigit() else _AVATAR_SIZES.get(size_param, 48)
+    size = min(max(size, 1), 128)
+    red, green, blue = hashlib.sha256((ctx.query("avatarId") or "").encode()).digest()[:3]
+    row = b"\x00" + bytes((red, green, blue)) * size  # filter byte, then RGB pixels
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    png = _PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(row * size))
+    return Response(png + _chunk(b"IEND", b""), media_type="image/png")
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def render_user(ctx: Ctx, user: User, *, full: bool = False) -> dict[str, Any]:

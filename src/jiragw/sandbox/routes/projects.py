@@ -3,8 +3,10 @@
 Implements the spec's Projects group (``getAllProjects``, ``searchProjects``,
 ``getRecent``, ``getProject``, ``createProject``, ``updateProject``,
 ``deleteProject``), ``getProjectRoles``, Project
-statuses (``getAllStatuses``) and ``getIssueTypesForProject``. Components and
-versions live in :mod:`.project_parts`, create metadata in :mod:`.createmeta`.
+statuses (``getAllStatuses``) and ``getIssueTypesForProject``; outside the
+REST API, the ``/secure/projectavatar`` servlet that projects' ``avatarUrls``
+point at. Components and versions live in :mod:`.project_parts`, create
+metadata in :mod:`.createmeta`.
 
 Permissions are global in the sandbox: browsing needs ``BROWSE_PROJECTS``,
 creating, editing and deleting projects needs ``ADMINISTER``.
@@ -16,10 +18,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from starlette.responses import Response
+
 from ..http.context import Ctx
-from ..http.endpoints import Reply, endpoint
+from ..http.endpoints import Reply, endpoint, servlet
 from ..http.errors import bad_request, not_found
-from ..rendering.shapes import page_bean, render_issue_type, render_status
+from ..rendering.shapes import avatar_image, page_bean, render_issue_type, render_status
 from ..state.model import BROWSE, CREATE, Instance, Project, User
 from .project_access import (
     find_project,
@@ -342,6 +346,12 @@ async def get_issue_types_for_project(ctx: Ctx) -> list[dict[str, Any]]:
     return [render_issue_type(ctx, t) for t in types]
 
 
+@servlet("GET", "/secure/projectavatar", "projectavatar")
+async def project_avatar(ctx: Ctx) -> Response:
+    """A project's picture; like Jira with anonymous access off, only for a signed-in caller."""
+    return avatar_image(ctx)
+
+
 ROUTES = (
     get_all_projects,
     search_projects,
@@ -354,3 +364,4 @@ ROUTES = (
     get_all_statuses,
     get_issue_types_for_project,
 )
+SERVLETS = (project_avatar,)

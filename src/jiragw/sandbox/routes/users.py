@@ -3,7 +3,8 @@
 Implements ``getUser``, ``findUsers``, ``findAssignableUsers``,
 ``findBulkAssignableUsers``, ``bulkGetUsers`` (Cloud), ``getAllUsers``/``getAllUsersDefault`` (Cloud's
 ``users/search`` and ``users``: every user, inactive ones too, paged by ``startAt``/``maxResults``)
-and ``findUsersForPicker``.
+and ``findUsersForPicker``; outside the REST API, the ``/secure/useravatar``
+servlet that users' ``avatarUrls`` point at.
 
 Cloud and DC name users differently, as the real products do: Cloud takes
 ``accountId`` and a free-text ``query`` (and refuses ``username`` as Cloud's
@@ -23,11 +24,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from starlette.responses import Response
+
 from ..http.context import Ctx
-from ..http.endpoints import endpoint
+from ..http.endpoints import endpoint, servlet
 from ..http.errors import bad_request, not_found
 from ..issues.fields import visible_issue
-from ..rendering.shapes import avatar_urls, page_bean, render_user
+from ..rendering.shapes import avatar_image, avatar_urls, page_bean, render_user
 from ..state.model import BROWSE, EDIT, TRANSITION, User
 from .project_access import find_project
 
@@ -212,6 +215,12 @@ async def find_users_for_picker(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+@servlet("GET", "/secure/useravatar", "useravatar")
+async def user_avatar(ctx: Ctx) -> Response:
+    """A user's picture; like Jira with anonymous access off, only for a signed-in caller."""
+    return avatar_image(ctx)
+
+
 ROUTES = (
     get_user,
     find_users,
@@ -221,3 +230,4 @@ ROUTES = (
     bulk_get_users,
     find_users_for_picker,
 )
+SERVLETS = (user_avatar,)
