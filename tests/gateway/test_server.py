@@ -359,3 +359,37 @@ async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
         async with httpx.AsyncClient() as client:
             assert (await client.get(served.url + "/healthz")).status_code == 200
     assert "the demo connections and key were not set up: the demo user was refused" in caplog.text
+
+
+def _alice(served: Served) -> dict[str, Any]:
+    assert served.sandbox is not None
+    return dict(next(u for u in served.sandbox["users"] if u["name"] == "alice"))
+
+
+async def test_sandbox_mode_credentials_are_new_at_each_start_and_the_demo_follows(tmp_path: Path) -> None:
+    async with _served(tmp_path) as first:
+        assert first.demo_key is not None
+        key = first.demo_key.reveal()
+        before = _alice(first)
+    async with _served(tmp_path) as second:
+        after = _alice(second)
+        assert second.sandbox is not None
+        for field in ("api_token", "pat", "password"):
+            assert after[field] != before[field]
+        assert after["account_id"] == before["account_id"]  # the data keeps the default seed
+        # The demo connections were reconnected with the new credentials: the old key works on both.
+        assert (await _proxied_myself(second, key, "acme", "3")).status_code == 200
+        assert (await _proxied_myself(second, key, "corp", "2")).status_code == 200
+        async with httpx.AsyncClient() as client:
+            stale = await client.get(
+                second.sandbox["sites"]["acme"]["url"] + "/rest/api/3/myself",
+                auth=(before["email"], before["api_token"]),
+            )
+        assert stale.status_code == 401
+
+
+async def test_sandbox_mode_with_a_seed_keeps_its_credentials(tmp_path: Path) -> None:
+    async with _served(tmp_path / "a", seed=3) as first:
+        before = _alice(first)
+    async with _served(tmp_path / "b", seed=3) as second:
+        assert _alice(second) == before

@@ -332,12 +332,17 @@ class _Sandboxed:
         return describe(self.sandbox, self.url)
 
 
-def _prepare_sandbox(port: int, seed: int) -> _Sandboxed:
+def _prepare_sandbox(port: int, seed: int | None) -> _Sandboxed:
     # Imported here: the gateway proper never depends on the emulator.
     from jiragw.sandbox import build_sandbox
     from jiragw.sandbox import create_app as sandbox_app
+    from jiragw.sandbox.seeding import random_credential_seed
 
-    sbx = build_sandbox(sites=["acme"], dcs=["corp"], projects=3, issues=300, seed=seed)
+    # Without a seed, the demo credentials are new at each start (the demo connections follow them).
+    creds = random_credential_seed() if seed is None else None
+    sbx = build_sandbox(
+        sites=["acme"], dcs=["corp"], projects=3, issues=300, seed=seed or 0, credential_seed=creds
+    )
     # The seeded data lives as long as the process; keep it out of full GC passes.
     gc.freeze()
     sock = bind("127.0.0.1", port)
@@ -351,7 +356,7 @@ async def serve(
     port: int = 8080,
     sandbox: bool = False,
     sandbox_port: int = 0,
-    seed: int = 0,
+    seed: int | None = None,
     data_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     on_ready: Callable[[Served], Awaitable[None] | None],
@@ -363,7 +368,7 @@ async def serve(
 
     ``access_log`` adds one ``jiragw.access`` line per request (never the query string). In
     sandbox mode the demo connections and key are set up (:mod:`jiragw.gateway.sandbox_demo`)
-    unless ``empty``.
+    unless ``empty``; the sandbox's demo credentials derive from ``seed`` when given, else are random.
     """
     env = os.environ if environ is None else environ
     stop = stop or asyncio.Event()
