@@ -23,7 +23,16 @@ from jiragw.config import CALLBACK_PATH, Settings
 from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
-from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
+from jiragw.gateway.server import (
+    Served,
+    bind,
+    bound_url,
+    build_gateway,
+    production_settings,
+    sandbox_settings,
+    serve,
+    upstream_client,
+)
 from jiragw.store import KeyRecord, Store
 from jiragw.vault import Keyring
 
@@ -393,3 +402,34 @@ async def test_sandbox_mode_with_a_seed_keeps_its_credentials(tmp_path: Path) ->
         before = _alice(first)
     async with _served(tmp_path / "b", seed=3) as second:
         assert _alice(second) == before
+
+
+async def test_token_calls_go_through_the_environment_proxy(tmp_path: Path) -> None:
+    """The broker's token calls share the served upstream client, and so its forward proxy."""
+    from jiragw.broker import connect_client_credentials
+    from jiragw.sandbox import build_sandbox
+    from jiragw.sandbox.server import BackgroundServer, describe
+    from jiragw.secrets import Secret
+
+    from .forward_proxy import tinyproxy
+
+    sandbox = build_sandbox(projects=1, issues=1, seed=3)
+    with BackgroundServer(sandbox).running() as base, tinyproxy(tmp_path / "proxy") as proxy:
+        info = describe(sandbox, base)
+        app = next(a for a in info["oauth_apps"] if a["kind"] == "2lo")
+        settings, _ = sandbox_settings(tmp_path / "data", public_url="http://127.0.0.1:1", sandbox_url=base)
+        store = Store.from_settings(settings)
+        try:
+            async with upstream_client({"HTTP_PROXY": proxy.url}) as http:
+                gw = build_gateway(settings, store, http)
+                await connect_client_credentials(
+                    gw.broker,
+                    name="devops",
+                    site_url=info["sites"]["acme"]["url"],
+                    api_url=info["api_url"],
+                    client_id=app["client_id"],
+                    client_secret=Secret(app["client_secret"]),
+                )
+        finally:
+            store.dispose()
+        assert f"POST {base}/oauth/token" in proxy.requests()

@@ -84,7 +84,7 @@ def _print_human(console: Console, info: dict[str, Any], load_seconds: float) ->
 
 def sandbox(
     host: Annotated[
-        str, typer.Option(help="Interface to bind (loopback only, unless --allow-remote).")
+        str, typer.Option(help="Interface to bind: a loopback address, or any with the flag below.")
     ] = "127.0.0.1",
     allow_remote: Annotated[
         bool,
@@ -104,8 +104,8 @@ def sandbox(
     seed: Annotated[
         int | None,
         typer.Option(
-            help="Seed for the generated data and the demo credentials [default: data seed 0,"
-            " random credentials]",
+            help="Seed for the generated data and the demo credentials (without it: data seed 0,"
+            " random credentials at each start).",
             show_default=False,
         ),
     ] = None,

@@ -116,8 +116,8 @@ def serve_command(
     seed: Annotated[
         int | None,
         typer.Option(
-            help="--sandbox: seed of its data and demo credentials [default: data seed 0,"
-            " random credentials at each start]",
+            help="--sandbox: seed of its data and demo credentials (without it: data seed 0,"
+            " random credentials at each start).",
             show_default=False,
         ),
     ] = None,

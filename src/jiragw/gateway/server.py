@@ -47,6 +47,7 @@ from jiragw.errors import ConfigError, JiragwError, MasterKeyMissing
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
 from jiragw.gateway.logs import AccessLog
+from jiragw.gateway.outbound_proxy import OutboundProxies
 from jiragw.gateway.sandbox_demo import DemoSetup, prepare_demo
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import UpstreamClient
@@ -164,11 +165,14 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def upstream_client() -> httpx.AsyncClient:
+def upstream_client(environ: Mapping[str, str] | None = None) -> httpx.AsyncClient:
     """The one shared client for every upstream call: no redirects followed, no cookies kept,
-    a generous pool, and aiohttp's engine under httpx (see :mod:`jiragw.gateway.aiohttp_transport`)."""
+    a generous pool, aiohttp's engine under httpx (see :mod:`jiragw.gateway.aiohttp_transport`),
+    and the forward proxies of ``environ``, by default the process's
+    (see :mod:`jiragw.gateway.outbound_proxy`)."""
+    proxies = OutboundProxies.from_env(os.environ if environ is None else environ)
     return UpstreamClient(
-        transport=AiohttpTransport(max_connections=512, keepalive_expiry=30.0),
+        transport=AiohttpTransport(max_connections=512, keepalive_expiry=30.0, proxies=proxies),
         timeout=httpx.Timeout(60.0, connect=10.0, pool=30.0),
         follow_redirects=False,
     )
@@ -387,7 +391,7 @@ async def serve(
             sock = stack.enter_context(contextlib.closing(bind(host, port)))
         store = Store.from_settings(settings)
         stack.callback(store.dispose)
-        http = await stack.enter_async_context(upstream_client())
+        http = await stack.enter_async_context(upstream_client(env))
         if sbx is not None:
             await stack.enter_async_context(_running(sbx.server, sbx.sock))
         gw = build_gateway(settings, store, http, admin_password=env.get(_ADMIN_PASSWORD_ENV) or None)
