@@ -9,7 +9,8 @@ boundary that meets them, with ``raise ... from exc``.
 
     JiragwError                      code              status
     ├── ConfigError                  config_error      500
-    │   └── MasterKeyMissing         master_key_missing
+    │   ├── MasterKeyMissing         master_key_missing
+    │   └── RemoteNotAllowed         remote_not_allowed
     ├── InvalidInput                 invalid_input     400
     │   ├── InvalidJql               invalid_jql       400
     │   ├── Conflict                 conflict          409
@@ -93,6 +94,7 @@ __all__ = [
     "RateLimited",
     "ReadOnlyKey",
     "ReauthRequired",
+    "RemoteNotAllowed",
     "SandboxError",
     "ScopeDenied",
     "StateExpired",
@@ -141,6 +143,12 @@ class MasterKeyMissing(ConfigError):
     """No master key was given where one is required."""
 
     code = "master_key_missing"
+
+
+class RemoteNotAllowed(ConfigError):
+    """A listener that must stay on loopback was asked to bind another interface."""
+
+    code = "remote_not_allowed"
 
 
 class InvalidInput(JiragwError):
