@@ -190,8 +190,8 @@ class Keyring:
         parsed = Envelope.parse(envelope)
         cipher = self._ciphers.get(parsed.kid)
         if cipher is None:
-            state = "retired" if parsed.kid in self._retired else "unknown"
-            raise DecryptionFailed(f"a stored secret is encrypted under a {state} key")
+            state = "a retired" if parsed.kid in self._retired else "an unknown"
+            raise DecryptionFailed(f"a stored secret is encrypted under {state} key")
         try:
             return cipher.decrypt(parsed.nonce, parsed.ciphertext, parsed.associated_data(aad))
         except InvalidTag:
