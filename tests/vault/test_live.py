@@ -9,7 +9,7 @@ import pytest
 
 from jiragw.errors import DecryptionFailed
 from jiragw.secrets import Secret
-from jiragw.vault import Keyring, LiveKeyring
+from jiragw.vault import Keyring, LiveKeyring, peek_kid
 
 AAD = "grants:row-1:access_token"
 
@@ -116,3 +116,12 @@ def test_a_broken_file_keeps_the_ring_in_memory(tmp_path: Path) -> None:
     with pytest.raises(DecryptionFailed, match="unknown key"):
         live.decrypt(foreign, AAD)
     assert live.decrypt(envelope, AAD) == Secret("canary-live-4")
+
+
+def test_a_write_after_a_rotation_uses_the_new_primary(tmp_path: Path) -> None:
+    """An idle process must not seal a new value under the key `rotate` replaced (`retire` may drop it)."""
+    path = tmp_path / "keyring.json"
+    live = LiveKeyring(Keyring.create_file(path))
+    rotated = Keyring.rotate(path)
+    envelope = live.encrypt(Secret("canary-live-5"), AAD)
+    assert peek_kid(envelope) == rotated.primary_kid

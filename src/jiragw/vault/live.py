@@ -15,7 +15,8 @@ file (:attr:`jiragw.vault.Keyring.source`) and decrypting again:
   that really is gone (retired, or forged) cannot make every call re-read it.
 
 :meth:`LiveKeyring.reload` does the same on demand (``jiragw serve`` calls it on
-SIGHUP), which also moves new writes to the new primary key. A key given in
+SIGHUP). New writes check the file first (:meth:`LiveKeyring.encrypt`), so
+they always use its current primary key. A key given in
 ``JIRAGW_MASTER_KEY`` has no file to re-read: the error says so.
 """
 
@@ -103,15 +104,26 @@ class LiveKeyring:
         seen = self._generation
         with self._lock:
             if self._generation == seen:
-                try:
-                    self._reload_locked(force=False)
-                except ConfigError as exc:  # keep serving with the ring in memory; say why once here
-                    log.warning("master keyring not reloaded: %s", exc.code)
+                self._try_reload()
             return self._ring
 
     def encrypt(self, plaintext: Secret | bytes, aad: str) -> str:
-        """Encrypt under the current primary key."""
+        """Encrypt under the primary key of the keyring file as it is now.
+
+        Writes are rare, so each one pays a ``stat`` of the file: a value is never
+        written under a key that ``rotate`` replaced and ``retire`` may remove next.
+        """
+        source = self._ring.source
+        if source is not None and _stamp(source) != self._stamp:
+            with self._lock:
+                self._try_reload()
         return self._ring.encrypt(plaintext, aad)
+
+    def _try_reload(self) -> None:
+        try:
+            self._reload_locked(force=False)
+        except ConfigError as exc:  # keep serving with the ring in memory
+            log.warning("master keyring not reloaded: %s", exc.code)
 
     def decrypt_bytes(self, envelope: str, aad: str) -> bytes:
         """Decrypt, re-reading the keyring file once if the envelope's key is not in memory."""
