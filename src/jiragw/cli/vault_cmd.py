@@ -72,7 +72,10 @@ def rewrap(as_json: Json = False) -> None:
         out = {"rewrapped": result.rewrapped, "current": result.current, "rebound": result.rebound}
         typer.echo(json.dumps({**out, "by_kid": usage}))
     else:
-        typer.echo(f"re-encrypted {result.total_rewrapped} value(s); {result.current} already current")
+        typer.echo(
+            f"re-encrypted {result.total_rewrapped} value(s); {result.current} already current; "
+            f"{result.rebound} address seal(s) and canary re-sealed"
+        )
 
 
 @vault.command("retire")
