@@ -53,6 +53,7 @@ __all__ = [
     "connection_destination",
     "ensure_canary",
     "grant_destination",
+    "has_canary",
     "seal_destination",
 ]
 
@@ -119,9 +120,14 @@ def _canary_aad() -> str:
     return aad_for(_CANARY_TABLE, CANARY_ID, "value")
 
 
+def has_canary(session: Session) -> bool:
+    """Whether the canary was written."""
+    return session.scalar(select(VaultCanary.id).where(VaultCanary.id == CANARY_ID)) is not None
+
+
 def ensure_canary(session: Session, keys: Sealer) -> None:
     """Write the sealed canary unless it is there (first start); safe when two processes race."""
-    if session.get(VaultCanary, CANARY_ID) is not None:
+    if has_canary(session):
         return
     plaintext = (_CANARY_PREFIX + secrets.token_hex(16)).encode()
     try:

@@ -44,7 +44,7 @@ from jiragw.errors import StoreBusy, StoreError
 from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditRepo
 from jiragw.store.connections import ConnectionRepo
-from jiragw.store.destinations import check_canary, ensure_canary
+from jiragw.store.destinations import check_canary, ensure_canary, has_canary
 from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
 from jiragw.store.keys import KeyRepo
@@ -112,8 +112,7 @@ class Store:
         if run_migrations:
             with _translated():
                 migrate(engine, keyring=keyring)
-            with store.transaction(immediate=True) as tx:
-                ensure_canary(tx.session, store.keys)
+            store.ensure_canary()
         return store
 
     @classmethod
@@ -130,10 +129,18 @@ class Store:
         """Re-read the keyring file now (SIGHUP); whether the keys changed."""
         return self.keys.reload()
 
+    def ensure_canary(self) -> None:
+        """Write the vault canary unless this database has one (a read, then a write only the first time)."""
+        with self.transaction() as tx:
+            if has_canary(tx.session):
+                return
+        with self.transaction(immediate=True) as tx:
+            ensure_canary(tx.session, self.keys)
+
     def check_canary(self) -> None:
         """Open the vault canary (written first if this database has none); raises unless the keyring can."""
+        self.ensure_canary()
         with self.transaction() as tx:
-            ensure_canary(tx.session, self.keys)
             check_canary(tx.session, self.keys)
 
     @property
