@@ -93,6 +93,8 @@ def test_a_tampered_address_fails_closed(store: Store, case: dict[str, Any]) -> 
         _read(store, read)
     assert info.value.code == case["code"]
     _clean(info.value, conn_id, grant_id, other_grant, store.keyring.primary_kid)
+    if case["code"] == "destination_changed":
+        assert "connection 'acme'" in str(info.value)  # the operator learns which one
     if case["table"] == "connections":
         # Reading it for display still works, so an operator can see and remove it.
         with store.transaction() as tx:

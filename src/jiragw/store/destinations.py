@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final, Protocol
 
 from sqlalchemy import select
@@ -95,25 +95,37 @@ def seal_destination(keys: Sealer, table: str, row_id: str, destination: bytes) 
 
 
 def check_seal(
-    keys: Sealer, table: str, row_id: str, destination: bytes, envelope: str | None, *, what: str
+    keys: Sealer,
+    table: str,
+    row_id: str,
+    destination: bytes,
+    envelope: str | None,
+    *,
+    what: str | Callable[[], str],
 ) -> None:
     """Fail closed unless ``envelope`` seals exactly ``destination`` for that row.
 
-    ``what`` names the row for a person ("connection 'acme'", "a grant"); never an internal id.
+    ``what`` names the row for a person ("connection 'acme'"), or computes that name
+    when it is needed (only on failure); never an internal id.
     """
+    if envelope is not None and _sealed(keys, table, row_id, envelope) == destination:
+        return
+    what = what if isinstance(what, str) else what()
     if envelope is None:
         raise DestinationChanged(
             f"the stored address of {what} carries no seal; refusing to send its credential "
             "(remove and re-create it)"
         )
+    raise DestinationChanged(
+        f"the stored address of {what} was changed outside jiragw; refusing to send its "
+        "credential (if the change is wanted, reconnect it through jiragw)"
+    )
+
+
+def _sealed(keys: Sealer, table: str, row_id: str, envelope: str) -> bytes:
     # A seal that does not open (tampered, copied from another row, unknown key) raises
     # DecryptionFailed here: closed as well, and it names a keyring problem as such.
-    sealed = keys.decrypt_bytes(envelope, aad_for(table, row_id, DESTINATION))
-    if not secrets.compare_digest(sealed, destination):
-        raise DestinationChanged(
-            f"the stored address of {what} was changed outside jiragw; refusing to send its "
-            "credential (if the change is wanted, reconnect it through jiragw)"
-        )
+    return keys.decrypt_bytes(envelope, aad_for(table, row_id, DESTINATION))
 
 
 def _canary_aad() -> str:

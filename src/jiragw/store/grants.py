@@ -84,7 +84,14 @@ class GrantRepo:
 
     def _record(self, row: Grant) -> GrantRecord:
         destination = grant_destination(row.auth_url, row.api_url)
-        check_seal(self._codec.keyring, _TABLE, row.id, destination, row.destination_enc, what="a grant")
+        check_seal(
+            self._codec.keyring,
+            _TABLE,
+            row.id,
+            destination,
+            row.destination_enc,
+            what=lambda: self._what(row.id),
+        )
         secrets = {
             f: self._codec.open(_TABLE, row.id, f, getattr(row, column_for(f)))
             for f in SECRET_COLUMNS[_TABLE]
@@ -116,6 +123,15 @@ class GrantRepo:
             if name not in SECRET_COLUMNS[_TABLE]:
                 raise ValueError(f"{name!r} is not a secret field of grants")
             setattr(row, column_for(name), self._codec.seal(_TABLE, row.id, name, value))
+
+    def _what(self, grant_id: str) -> str:
+        """The grant as an operator knows it: by the connections that use it."""
+        names = self._session.scalars(
+            select(Connection.name).where(Connection.grant_id == grant_id).order_by(Connection.name)
+        ).all()
+        if not names:
+            return "a grant no connection uses"
+        return "the credential of connection " + ", ".join(repr(n) for n in names)
 
     def _seal_destination(self, row: Grant) -> None:
         destination = grant_destination(row.auth_url, row.api_url)
