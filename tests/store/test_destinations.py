@@ -146,7 +146,7 @@ def test_rewrap_reseals_and_key_usage_counts_the_seals(
     with later.transaction() as tx:
         assert tx.connections.get_verified("acme").name == "acme"
         assert tx.grants.get(grant_id).client_secret == Secret("canary-cs")
-        check_canary(tx.session, later.keys)
+        check_canary(tx.session, later.live_keyring)
 
 
 def _seed_at_0002(url: str) -> tuple[str, str]:

@@ -92,7 +92,7 @@ class Store:
 
     def __init__(self, engine: Engine, keyring: Keyring, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
-        self.keys = LiveKeyring(keyring)
+        self.live_keyring = LiveKeyring(keyring)
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
@@ -123,11 +123,11 @@ class Store:
     @property
     def keyring(self) -> Keyring:
         """The keyring in use now (replaced when the keyring file is re-read)."""
-        return self.keys.current
+        return self.live_keyring.current
 
     def reload_keyring(self) -> bool:
         """Re-read the keyring file now (SIGHUP); whether the keys changed."""
-        return self.keys.reload()
+        return self.live_keyring.reload()
 
     def ensure_canary(self) -> None:
         """Write the vault canary unless this database has one (a read, then a write only the first time)."""
@@ -135,13 +135,13 @@ class Store:
             if has_canary(tx.session):
                 return
         with self.transaction(immediate=True) as tx:
-            ensure_canary(tx.session, self.keys)
+            ensure_canary(tx.session, self.live_keyring)
 
     def check_canary(self) -> None:
         """Open the vault canary (written first if this database has none); raises unless the keyring can."""
         self.ensure_canary()
         with self.transaction() as tx:
-            check_canary(tx.session, self.keys)
+            check_canary(tx.session, self.live_keyring)
 
     @property
     def dialect(self) -> str:
@@ -153,11 +153,11 @@ class Store:
         return Store(self.engine, keyring, clock=self.clock)
 
     def _tx(self, session: Session) -> Tx:
-        codec = SecretCodec(self.keys)
+        codec = SecretCodec(self.live_keyring)
         return Tx(
             session=session,
             grants=GrantRepo(session, codec, self.clock),
-            connections=ConnectionRepo(session, self.keys, self.clock),
+            connections=ConnectionRepo(session, self.live_keyring, self.clock),
             states=OAuthStateRepo(session, codec, self.clock),
             audit=AuditRepo(session, self.clock),
             keys=KeyRepo(session, self.clock),
