@@ -167,7 +167,7 @@ class Conflict(InvalidInput):
 
 
 class PathRejected(InvalidInput):
-    """A proxied path leaves the API prefix or carries forbidden characters."""
+    """A request path (proxied, or sent by the SDK) leaves the API prefix or carries forbidden characters."""
 
     code = "path_rejected"
 
