@@ -48,7 +48,8 @@ boundary that meets them, with ``raise ... from exc``.
     │   └── UpstreamUnavailable      upstream_unavailable 503
     │       └── TokenEndpointUnavailable token_endpoint_unavailable 503
     ├── VaultError                   vault_error       500
-    │   └── DecryptionFailed         decryption_failed 500
+    │   ├── DecryptionFailed         decryption_failed 500
+    │   └── DestinationChanged       destination_changed 500
     ├── StoreError                   store_error       500
     │   └── StoreBusy                store_busy        503
     └── SandboxError                 sandbox_error     500
@@ -73,6 +74,7 @@ __all__ = [
     "ConsentDenied",
     "CredentialRevoked",
     "DecryptionFailed",
+    "DestinationChanged",
     "InvalidInput",
     "InvalidJql",
     "JiragwError",
@@ -406,6 +408,15 @@ class DecryptionFailed(VaultError):
     """A ciphertext failed authentication (tampered, moved, or unknown key)."""
 
     code = "decryption_failed"
+
+
+class DestinationChanged(VaultError):
+    """A stored address a credential is sent to no longer matches its seal: changed outside jiragw.
+
+    Raised before any credential leaves; the message names neither the secret nor internal ids.
+    """
+
+    code = "destination_changed"
 
 
 class StoreError(JiragwError):

@@ -7,10 +7,14 @@ import contextlib
 import io
 import json
 import logging
+import os
 import re
 import shlex
+import signal
 import socket
 import stat
+import sys
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from jiragw.broker import session as session_module
 from jiragw.config import CALLBACK_PATH, Settings
 from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
@@ -433,3 +438,62 @@ async def test_token_calls_go_through_the_environment_proxy(tmp_path: Path) -> N
         finally:
             store.dispose()
         assert f"POST {base}/oauth/token" in proxy.requests()
+
+
+async def _jiragw_cli(served: Served, *args: str) -> None:
+    """``jiragw ARGS`` in another process, on the served gateway's database and keyring file."""
+    environ = {
+        **os.environ,
+        "JIRAGW_DATABASE_URL": served.database,
+        "JIRAGW_MASTER_KEY_FILE": served.master_key_file or "",
+    }
+    environ.pop("JIRAGW_MASTER_KEY", None)
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("jiragw")),
+        *args,
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+
+
+async def test_key_rotation_reaches_a_running_gateway(
+    sandbox_run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rotate + rewrap + retire in the CLI: proxied calls go on without a restart; SIGHUP re-reads too."""
+    monkeypatch.setattr(session_module, "CREDENTIAL_TTL", 0.0)  # every call re-reads its credential
+    hangups: list[Store] = []
+    reloaded = threading.Event()
+    original = Store.reload_keyring
+
+    def reload_keyring(self: Store) -> bool:
+        changed = original(self)
+        hangups.append(self)
+        reloaded.set()
+        return changed
+
+    monkeypatch.setattr(Store, "reload_keyring", reload_keyring)
+    served = sandbox_run.served
+    assert served.demo_key is not None
+    assert served.master_key_file is not None
+    key = served.demo_key.reveal()
+    path = Path(served.master_key_file)
+    old = Keyring.load(path).primary_kid
+    assert (await _proxied_myself(served, key, "acme", "3")).status_code == 200
+
+    await _jiragw_cli(served, "vault", "rotate")
+    await _jiragw_cli(served, "vault", "rewrap")
+    await _jiragw_cli(served, "vault", "retire", old)
+    for connection, version in (("acme", "3"), ("corp", "2")):
+        response = await _proxied_myself(served, key, connection, version)
+        assert response.status_code == 200, response.text
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(served.url + "/readyz")).status_code == 200
+
+    newest = Keyring.rotate(path).primary_kid  # no rewrap: only SIGHUP tells the gateway
+    os.kill(os.getpid(), signal.SIGHUP)
+    assert await asyncio.to_thread(reloaded.wait, 10)
+    assert [store.keyring.primary_kid for store in hangups] == [newest]
+    assert (await _proxied_myself(served, key, "acme", "3")).status_code == 200

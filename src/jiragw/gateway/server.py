@@ -18,7 +18,8 @@ lifespan runs the audit writer (so a clean shutdown flushes it).
 
 Sockets are bound before the app is built, so ``--port 0`` still yields an
 exact public URL. Signals are handled here (SIGINT/SIGTERM stop both servers,
-gateway first so in-flight proxy calls still reach the sandbox); uvicorn's own
+gateway first so in-flight proxy calls still reach the sandbox; SIGHUP re-reads
+the keyring file); uvicorn's own
 signal capture is turned off because two servers share the loop.
 """
 
@@ -294,6 +295,32 @@ def _signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
+@contextlib.contextmanager
+def _reload_keys_on_hangup(store: Store) -> Iterator[None]:
+    """SIGHUP re-reads the keyring file (after ``jiragw vault rotate``), off the event loop."""
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Future[None]] = set()
+
+    def reload() -> None:
+        try:
+            changed = store.reload_keyring()
+        except JiragwError as exc:
+            log.warning("SIGHUP: master keyring not reloaded (%s)", exc.code)
+            return
+        log.info("SIGHUP: master keyring %s", "reloaded" if changed else "unchanged")
+
+    def on_hangup() -> None:
+        future = loop.run_in_executor(None, reload)
+        pending.add(future)
+        future.add_done_callback(pending.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
 def _login_link(store: Store, public_url: str) -> str | None:
     try:
         from jiragw.gateway.admin.sessions import issue_login_link
@@ -402,6 +429,7 @@ async def serve(
             if not empty:
                 demo = await _demo(gw, store)
         stack.enter_context(_signals(stop))
+        stack.enter_context(_reload_keys_on_hangup(store))
         # Exits before the sandbox's: in-flight proxy calls still reach it.
         app: Any = create_app(gw)
         if access_log:
