@@ -4,7 +4,8 @@
 session sees no write tool; a gateway key sees only tools whose every
 operation its ceiling allows; each tool gets a ``connection`` argument (an
 enum of names) when the session reaches several connections. ``tools/call``
-checks the same again, takes the session's Jira client for the connection
+checks the session's reach again and the arguments against the tool's
+schema (:mod:`.arguments`), takes the session's Jira client for the connection
 (kept open across calls, its requests guarded: :mod:`.access`), runs the
 handler, audits the call, and turns a :class:`~jiragw.errors.JiragwError`
 into a tool error (:mod:`.errors`); an error finding the caller's reach
@@ -27,8 +28,9 @@ from mcp.server import Server, ServerRequestContext
 from jiragw import __version__
 from jiragw.errors import InvalidInput, JiragwError, NotFound
 
+from .arguments import check_arguments, input_schema
 from .errors import protocol_error, tool_error
-from .tool import Call, ToolSpec, schema
+from .tool import Call, ToolSpec
 
 if TYPE_CHECKING:
     from jiragw.store import ConnectionRecord
@@ -54,16 +56,11 @@ def all_tools() -> tuple[ToolSpec, ...]:
 
 
 def _mcp_tool(tool: ToolSpec, names: Sequence[str]) -> types.Tool:
-    props = dict(tool.properties)
-    required = list(tool.required)
-    if tool.needs_connection and len(names) > 1:
-        props["connection"] = {"type": "string", "enum": list(names), "description": "Which Jira."}
-        required.append("connection")
     return types.Tool(
         name=tool.name,
         title=tool.title,
         description=tool.description,
-        input_schema=schema(props, tuple(required)),
+        input_schema=input_schema(tool, names),
         annotations=types.ToolAnnotations(
             read_only_hint=tool.read_only,
             destructive_hint=tool.destructive if not tool.read_only else None,
@@ -101,10 +98,11 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
         if tool.needs_connection:
             conn = await access.connection(None if chosen is None else str(chosen))
             access.check_tool(tool, str(conn.flavor))
+        # Who may call what is answered first; then the arguments, before anything is opened or sent.
+        check_arguments(tool, arguments)
+        if conn is not None:
             call.connection, call.jira_client = conn, await access.client(conn)
-            result = await tool.handler(call, args)
-        else:
-            result = await tool.handler(call, args)
+        result = await tool.handler(call, args)
     except JiragwError as exc:
         access.record(name, conn, started, exc)
         return tool_error(exc, access.public_url)

@@ -34,38 +34,47 @@ __all__ = [
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 # The newest revision in MIGRATIONS_DIR; a new migration moves it (a test compares it with
 # Alembic's own view of the scripts, so the two cannot drift apart).
-HEAD_REVISION: Final = "0002"
+HEAD_REVISION: Final = "0003_vault_binding"
 VERSION_TABLE: Final = "alembic_version"
 _READ_VERSION: Final = text(f"SELECT version_num FROM {VERSION_TABLE}")  # noqa: S608 - a constant
 # Arbitrary constant naming the "migrating" advisory lock on PostgreSQL.
 _MIGRATE_LOCK_ID: Final = 0x6A6977
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic config for the packaged migrations, optionally bound to ``connection``."""
+def alembic_config(connection: Connection | None = None, *, keyring: object | None = None) -> Config:
+    """An Alembic config for the packaged migrations, optionally bound to ``connection``.
+
+    ``keyring`` (a :class:`jiragw.vault.Keyring`) is for migrations that seal
+    existing rows (``config.attributes["keyring"]``).
+    """
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
+    config.attributes["keyring"] = keyring
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` (default: the newest), in one transaction."""
+def migrate(engine: Engine, revision: str = "head", *, keyring: object | None = None) -> None:
+    """Upgrade the database to ``revision`` (default: the newest), in one transaction.
+
+    ``keyring`` lets a migration seal what is already stored (see ``rev_0003_vault_binding``);
+    without it, such a migration stops on a database that holds rows to seal.
+    """
     from alembic import command
 
     options = {SQLITE_BEGIN: "IMMEDIATE"} if engine.dialect.name == "sqlite" else {}
     with engine.connect().execution_options(**options) as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK_ID})")
-        command.upgrade(alembic_config(conn), revision)
+        command.upgrade(alembic_config(conn, keyring=keyring), revision)
 
 
-def migrate_if_behind(engine: Engine) -> None:
+def migrate_if_behind(engine: Engine, *, keyring: object | None = None) -> None:
     """:func:`migrate` to the newest schema unless the database already records :data:`HEAD_REVISION`."""
     if current_revision(engine) != HEAD_REVISION:
-        migrate(engine)
+        migrate(engine, keyring=keyring)
 
 
 def current_revision(engine: Engine) -> str | None:
