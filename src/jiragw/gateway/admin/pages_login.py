@@ -12,7 +12,10 @@ from one client address within 15 minutes, that address gets 429 with
 minutes, and no password is checked meanwhile (not even a correct one); a
 successful sign-in clears the address. At most 4 password checks run at once;
 one more gets the same 429 at once. Each lockout is audited as
-``admin.login``/``throttled`` with the client address. Login links are not throttled.
+``admin.login``/``throttled`` with the client address (and, when a trusted
+proxy forwarded the request, the proxy's own address as ``peer``). The client
+address is the TCP peer's unless ``JIRAGW_TRUSTED_PROXIES`` names that peer
+(:mod:`jiragw.gateway.forwarded`). Login links are not throttled.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from jiragw.gateway.admin.sessions import (
 )
 from jiragw.gateway.admin.throttle import LoginThrottle, Refusal
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
+from jiragw.gateway.forwarded import client_address, peer_address
 from jiragw.secrets import Secret
 
 __all__ = ["routes"]
@@ -138,7 +142,7 @@ def login_form(ui: AdminUI) -> Route:
         token = form.get(FIELD)
         if not nonce or not ui.csrf.valid("prelogin:" + nonce, token if isinstance(token, str) else None):
             return _form(ui, request, error="The form expired; try again.", status=403)
-        address = request.client.host if request.client is not None else "unknown"
+        address = client_address(request.scope)
         refusal = ui.throttle.admit(address)
         if refusal is not None:
             return _throttled(ui, request, refusal)
@@ -151,12 +155,11 @@ def login_form(ui: AdminUI) -> Route:
         locked = ui.throttle.failed(address)
         if not locked:
             return _form(ui, request, error="Wrong password.", status=401)
-        ui.audit(
-            "admin.login",
-            actor="anonymous",
-            outcome="throttled",
-            detail={"via": "password", "retry_after": locked, "address": address},
-        )
+        detail: dict[str, object] = {"via": "password", "retry_after": locked, "address": address}
+        peer = peer_address(request.scope)
+        if peer != address:  # behind a trusted proxy: the address it forwarded for, and the proxy
+            detail["peer"] = peer
+        ui.audit("admin.login", actor="anonymous", outcome="throttled", detail=detail)
         return _throttled(ui, request, Refusal(locked, busy=False), prefix="Wrong password. ")
 
     return Route("/login", endpoint, methods=["GET", "POST"])
