@@ -140,7 +140,9 @@ def _networks(name: str, raw: str | None) -> tuple[str, ...]:
         try:
             found.append(str(ipaddress.ip_network(item.strip(), strict=False)))
         except ValueError:
-            raise ConfigError(f"{name} must list IP addresses or CIDR networks, separated by commas") from None
+            raise ConfigError(
+                f"{name} must list IP addresses or CIDR networks, separated by commas"
+            ) from None
     return tuple(found)
 
 
@@ -264,7 +266,11 @@ class ServerOptions:
 
         return cls(
             header_timeout=_number(
-                "JIRAGW_HEADER_TIMEOUT", get("JIRAGW_HEADER_TIMEOUT"), DEFAULT_HEADER_TIMEOUT, low=0.1, high=3600
+                "JIRAGW_HEADER_TIMEOUT",
+                get("JIRAGW_HEADER_TIMEOUT"),
+                DEFAULT_HEADER_TIMEOUT,
+                low=0.1,
+                high=3600,
             ),
             max_connections=int(
                 _number(

@@ -82,7 +82,8 @@ async def test_a_trusted_proxy_forwards_the_client_address_and_the_audit_names_b
             throttled = [e.detail for e in tx.audit.tail(50) if e.outcome == "throttled"]
     finally:
         store.dispose()
-    assert throttled == [{"via": "password", "retry_after": 30, "address": "203.0.113.7", "peer": "127.0.0.1"}]
+    expected = {"via": "password", "retry_after": 30, "address": "203.0.113.7", "peer": "127.0.0.1"}
+    assert throttled == [expected]
 
 
 @pytest.mark.parametrize("value", ["10.0.0.0/8, 192.0.2.1", " ::1 ", "10.1.2.3/8"])

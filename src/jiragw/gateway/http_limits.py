@@ -185,5 +185,5 @@ _FIELDS_TOO_LARGE = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
 
 
 def protocol_class(options: ServerOptions) -> type[LimitedHttpToolsProtocol]:
-    """A :class:`LimitedHttpToolsProtocol` subclass bound to ``options`` (uvicorn builds one per connection)."""
+    """A :class:`LimitedHttpToolsProtocol` bound to ``options`` (uvicorn makes one per connection)."""
     return type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"options": options})

@@ -107,7 +107,7 @@ def routes(gw: Gateway) -> list[BaseRoute]:
             try:
                 key = await gw.authenticate(request.headers.get("authorization"))
                 if not is_admin(key):
-                    raise PermissionDenied(f"this key lacks the {ADMIN_SCOPE} scope needed to read the metrics")
+                    raise PermissionDenied(f"this key lacks the {ADMIN_SCOPE} scope the metrics need")
             except JiragwError as exc:
                 gw.metrics.denials.labels(exc.code).inc()
                 return api_error(exc)

@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from jiragw.gateway.admin.csrf import FIELD
 from jiragw.gateway.admin.sessions import (
     clear_cookie,
+    secure_cookies,
     session_token,
     set_cookie,
     start_session,
@@ -49,11 +50,11 @@ def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
     ui.audit("admin.login", actor=actor, outcome=outcome, detail={"via": how})
 
 
-async def _signed_in(ui: AdminUI, principal: str, how: str) -> Response:
+async def _signed_in(ui: AdminUI, request: Request, principal: str, how: str) -> Response:
     token = await ui.gw.store.call(start_session, principal)
     _audit(ui, f"admin:{principal}", "ok", how)
     response = ui.redirect("/")
-    set_cookie(response, token, public_url=ui.gw.public_url)
+    set_cookie(response, token, public_url=ui.gw.public_url, request=request)
     response.delete_cookie(_PRELOGIN, path="/login")
     return response
 
@@ -75,7 +76,7 @@ def login_link(ui: AdminUI) -> Route:
                 status=410,
                 back="/login",
             )
-        return await _signed_in(ui, principal, "link")
+        return await _signed_in(ui, request, principal, "link")
 
     return Route("/login/{token}", endpoint, methods=["GET"])
 
@@ -99,7 +100,7 @@ def _form(ui: AdminUI, request: Request, *, error: str = "", status: int = 200) 
         path="/login",
         httponly=True,
         samesite="strict",
-        secure=ui.gw.public_url.startswith("https://"),
+        secure=secure_cookies(ui.gw.public_url, request),
     )
     return response
 
@@ -150,7 +151,7 @@ def login_form(ui: AdminUI) -> Route:
         ok = await _verify(ui.throttle, stored, password if isinstance(password, str) else "")
         if ok:
             ui.throttle.succeeded(address)
-            return await _signed_in(ui, "admin", "password")
+            return await _signed_in(ui, request, "admin", "password")
         _audit(ui, "anonymous", "denied", "password")
         locked = ui.throttle.failed(address)
         if not locked:
@@ -171,7 +172,7 @@ async def logout(ui: AdminUI, ctx: Ctx) -> Response:
         await ui.gw.store.run(lambda tx: tx.admin.end_session(token))
     ui.audit("admin.logout", actor=ctx.session.actor)
     response = ui.redirect("/login")
-    clear_cookie(response, public_url=ui.gw.public_url)
+    clear_cookie(response, public_url=ui.gw.public_url, request=ctx.request)
     return response
 
 
