@@ -24,6 +24,10 @@ uvicorn, with the :class:`~jiragw.config.ServerOptions` of the run:
 
 Every refusal is written directly on the transport with ``Connection: close``
 (and the server's default headers, so HSTS too): no application code runs.
+The connection then closes its sending side and reads (and drops) at most
+:data:`LINGER_BYTES` more for at most :data:`LINGER_SECONDS` before closing:
+closing with unread bytes would send a TCP reset, which can destroy the
+answer before the client reads it.
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from jiragw.config import ServerOptions
 
-__all__ = ["LimitedHttpToolsProtocol", "protocol_class"]
+__all__ = ["LINGER_BYTES", "LINGER_SECONDS", "LimitedHttpToolsProtocol", "protocol_class"]
+
+LINGER_BYTES = 256 * 1024
+LINGER_SECONDS = 2.0
 
 
 class _HeadTooLarge(Exception):
@@ -57,6 +64,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
         self._refusal: HTTPStatus | None = None
         self._refused = False
+        self._linger = LINGER_BYTES
 
     # -- connections -----------------------------------------------------------------------------
 
@@ -74,6 +82,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     # -- bytes in --------------------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:  # lingering after a refusal: drop, up to a bound
+            self._linger -= len(data)
+            if self._linger < 0:
+                self.transport.close()
+            return
         while data and not self._refused:
             if self._head_open:
                 if self._head_timer is None:
@@ -164,12 +177,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     # -- refusing --------------------------------------------------------------------------------
 
     def _refuse(self, status: HTTPStatus) -> None:
-        """Answer ``status`` with a short text body and close, once."""
+        """Answer ``status`` with a short text body and close (lingering), once."""
         if self._refused:
             return
         self._refused = True
         self._disarm()
         if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head behind a response still being written: an answer now would
+            # interleave with it, so the connection just ends (the app's writes are dropped).
+            self.cycle.disconnected = True
+            self.transport.close()
             return
         body = status.phrase.encode("ascii")
         head = [STATUS_LINE[status]]
@@ -178,7 +197,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         head.append(b"content-type: text/plain; charset=utf-8\r\n")
         head.append(b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body))
         self.transport.write(b"".join(head) + body)
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self._head_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:  # TLS cannot half-close
+            self.transport.close()
 
 
 _FIELDS_TOO_LARGE = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE

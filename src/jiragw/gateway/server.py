@@ -16,6 +16,14 @@ lifespan runs the audit writer (so a clean shutdown flushes it).
   and, unless ``empty``, the demo connections and key of
   :mod:`jiragw.gateway.sandbox_demo`.
 
+Both servers speak HTTP/1.1 through :mod:`jiragw.gateway.http_limits` (request
+heads capped in size and time, connections capped); the gateway's limits and
+trusted proxies are :class:`~jiragw.config.ServerOptions` from the environment,
+and forwarded headers count only from those proxies (:mod:`jiragw.gateway.forwarded`).
+With :class:`Tls` (``serve --certfile/--keyfile``) the gateway serves HTTPS and
+every answer carries ``Strict-Transport-Security`` (:data:`HSTS`); on plain
+HTTP none does.
+
 Sockets are bound before the app is built, so ``--port 0`` still yields an
 exact public URL. Signals are handled here (SIGINT/SIGTERM stop both servers,
 gateway first so in-flight proxy calls still reach the sandbox); uvicorn's own
