@@ -307,3 +307,25 @@ def test_production_shows_the_login_link_on_a_terminal(tmp_path: Path) -> None:
         proc.communicate(timeout=30)
         os.close(main)
     assert b"https://gw.example.com/login/" in seen
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--keyfile", "/nonexistent/key.pem"), "--keyfile needs --certfile"),
+        (("--certfile", "/nonexistent/cert.pem"), "cannot load the TLS certificate"),
+    ],
+)
+def test_tls_options_that_cannot_work_are_refused(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+    done = subprocess.run(
+        _jiragw("serve", "--port", "0", *args),
+        capture_output=True,
+        text=True,
+        env=_production_env(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "error[config_error]" in done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
