@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -129,6 +130,16 @@ def test_a_normal_request_works_and_keeps_its_connection(served: Served) -> None
             answer = _response(sock)
             assert answer.startswith(b"HTTP/1.1 200 "), answer
             assert answer.endswith(b'{"status":"ok"}')
+
+
+def test_pipelined_requests_and_a_body_still_work(served: Served) -> None:
+    request = b"GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n"
+    post = b"POST /healthz HTTP/1.1\r\nHost: gw\r\nContent-Length: 100000\r\n\r\n" + b"b" * 100_000
+    last = b"GET /healthz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+    with served.connect() as sock:
+        sock.sendall(request * 3 + post + last)
+        answers = _answer(sock)
+    assert re.findall(rb"HTTP/1.1 (\d{3}) ", answers) == [b"200", b"200", b"200", b"405", b"200"]
 
 
 HOSTILE_HEADS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "hostile_heads.json").read_text())[
