@@ -9,7 +9,8 @@ boundary that meets them, with ``raise ... from exc``.
 
     JiragwError                      code              status
     ├── ConfigError                  config_error      500
-    │   └── MasterKeyMissing         master_key_missing
+    │   ├── MasterKeyMissing         master_key_missing
+    │   └── RemoteNotAllowed         remote_not_allowed
     ├── InvalidInput                 invalid_input     400
     │   ├── InvalidJql               invalid_jql       400
     │   ├── Conflict                 conflict          409
@@ -95,6 +96,7 @@ __all__ = [
     "RateLimited",
     "ReadOnlyKey",
     "ReauthRequired",
+    "RemoteNotAllowed",
     "SandboxError",
     "ScopeDenied",
     "StateExpired",
@@ -145,6 +147,12 @@ class MasterKeyMissing(ConfigError):
     code = "master_key_missing"
 
 
+class RemoteNotAllowed(ConfigError):
+    """A listener that must stay on loopback was asked to bind another interface."""
+
+    code = "remote_not_allowed"
+
+
 class InvalidInput(JiragwError):
     """The caller's input is malformed; nothing was changed."""
 
@@ -177,7 +185,7 @@ class Conflict(InvalidInput):
 
 
 class PathRejected(InvalidInput):
-    """A proxied path leaves the API prefix or carries forbidden characters."""
+    """A request path (proxied, or sent by the SDK) leaves the API prefix or carries forbidden characters."""
 
     code = "path_rejected"
 

@@ -23,7 +23,16 @@ from jiragw.config import CALLBACK_PATH, Settings
 from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
-from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
+from jiragw.gateway.server import (
+    Served,
+    bind,
+    bound_url,
+    build_gateway,
+    production_settings,
+    sandbox_settings,
+    serve,
+    upstream_client,
+)
 from jiragw.store import KeyRecord, Store
 from jiragw.vault import Keyring
 
@@ -359,3 +368,68 @@ async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
         async with httpx.AsyncClient() as client:
             assert (await client.get(served.url + "/healthz")).status_code == 200
     assert "the demo connections and key were not set up: the demo user was refused" in caplog.text
+
+
+def _alice(served: Served) -> dict[str, Any]:
+    assert served.sandbox is not None
+    return dict(next(u for u in served.sandbox["users"] if u["name"] == "alice"))
+
+
+async def test_sandbox_mode_credentials_are_new_at_each_start_and_the_demo_follows(tmp_path: Path) -> None:
+    async with _served(tmp_path) as first:
+        assert first.demo_key is not None
+        key = first.demo_key.reveal()
+        before = _alice(first)
+    async with _served(tmp_path) as second:
+        after = _alice(second)
+        assert second.sandbox is not None
+        for field in ("api_token", "pat", "password"):
+            assert after[field] != before[field]
+        assert after["account_id"] == before["account_id"]  # the data keeps the default seed
+        # The demo connections were reconnected with the new credentials: the old key works on both.
+        assert (await _proxied_myself(second, key, "acme", "3")).status_code == 200
+        assert (await _proxied_myself(second, key, "corp", "2")).status_code == 200
+        async with httpx.AsyncClient() as client:
+            stale = await client.get(
+                second.sandbox["sites"]["acme"]["url"] + "/rest/api/3/myself",
+                auth=(before["email"], before["api_token"]),
+            )
+        assert stale.status_code == 401
+
+
+async def test_sandbox_mode_with_a_seed_keeps_its_credentials(tmp_path: Path) -> None:
+    async with _served(tmp_path / "a", seed=3) as first:
+        before = _alice(first)
+    async with _served(tmp_path / "b", seed=3) as second:
+        assert _alice(second) == before
+
+
+async def test_token_calls_go_through_the_environment_proxy(tmp_path: Path) -> None:
+    """The broker's token calls share the served upstream client, and so its forward proxy."""
+    from jiragw.broker import connect_client_credentials
+    from jiragw.sandbox import build_sandbox
+    from jiragw.sandbox.server import BackgroundServer, describe
+    from jiragw.secrets import Secret
+
+    from .forward_proxy import tinyproxy
+
+    sandbox = build_sandbox(projects=1, issues=1, seed=3)
+    with BackgroundServer(sandbox).running() as base, tinyproxy(tmp_path / "proxy") as proxy:
+        info = describe(sandbox, base)
+        app = next(a for a in info["oauth_apps"] if a["kind"] == "2lo")
+        settings, _ = sandbox_settings(tmp_path / "data", public_url="http://127.0.0.1:1", sandbox_url=base)
+        store = Store.from_settings(settings)
+        try:
+            async with upstream_client({"HTTP_PROXY": proxy.url}) as http:
+                gw = build_gateway(settings, store, http)
+                await connect_client_credentials(
+                    gw.broker,
+                    name="devops",
+                    site_url=info["sites"]["acme"]["url"],
+                    api_url=info["api_url"],
+                    client_id=app["client_id"],
+                    client_secret=Secret(app["client_secret"]),
+                )
+        finally:
+            store.dispose()
+        assert f"POST {base}/oauth/token" in proxy.requests()
