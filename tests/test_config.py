@@ -81,6 +81,9 @@ def test_key_file_and_empty_values(tmp_path: Path) -> None:
         ({"JIRAGW_PUBLIC_URL": "https://admin:pw-canary-51b2e7@gw.example.com"}, "credentials"),
         ({"JIRAGW_ATLASSIAN_AUTH_URL": "https://auth.example.com:99999"}, "invalid port"),
         ({"JIRAGW_ATLASSIAN_API_URL": "https://api.example.com#frag"}, "query or fragment"),
+        ({"JIRAGW_ATLASSIAN_AUTH_URL": "http://auth.example.com"}, "must use https"),
+        ({"JIRAGW_ATLASSIAN_API_URL": "http://api.example.com:8080"}, "must use https"),
+        ({"JIRAGW_ATLASSIAN_API_URL": "http://127.0.0.1.example.com"}, "must use https"),
     ],
 )
 def test_bad_values_are_config_errors_that_do_not_echo_them(env: dict[str, str], message: str) -> None:
@@ -91,6 +94,20 @@ def test_bad_values_are_config_errors_that_do_not_echo_them(env: dict[str, str],
     for name, value in env.items():
         if "KEY" in name and value:
             assert value not in text
+
+
+def test_atlassian_endpoints_may_be_plain_http_on_this_machine_only() -> None:
+    settings = Settings.from_env(
+        {
+            "JIRAGW_MASTER_KEY": KEY,
+            "JIRAGW_ATLASSIAN_AUTH_URL": "http://127.0.0.1:9000",
+            "JIRAGW_ATLASSIAN_API_URL": "http://localhost:9000/",
+        }
+    )
+    assert (settings.atlassian_auth_url, settings.atlassian_api_url) == (
+        "http://127.0.0.1:9000",
+        "http://localhost:9000",
+    )
 
 
 def test_decode_master_key_accepts_padding_and_whitespace() -> None:

@@ -29,6 +29,7 @@ import platformdirs
 
 from jiragw.errors import ConfigError
 from jiragw.secrets import Secret
+from jiragw.secure_urls import is_secure_url
 
 __all__ = [
     "CALLBACK_PATH",
@@ -161,6 +162,16 @@ def _http_url(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _credential_url(name: str, raw: str) -> str:
+    """An Atlassian endpoint credentials are sent to: https, or http to this machine (the sandbox)."""
+    url = _http_url(name, raw)
+    if not is_secure_url(url):
+        raise ConfigError(
+            f"{name} must use https: plain HTTP is accepted only for this machine (127.0.0.1, ::1, localhost)"
+        )
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Validated settings; build with :meth:`from_env`.
@@ -208,10 +219,10 @@ class Settings:
             master_key=master_key,
             master_key_file=master_key_file,
             public_url=_http_url("JIRAGW_PUBLIC_URL", public_raw) if public_raw else None,
-            atlassian_auth_url=_http_url(
+            atlassian_auth_url=_credential_url(
                 "JIRAGW_ATLASSIAN_AUTH_URL", get("JIRAGW_ATLASSIAN_AUTH_URL") or DEFAULT_ATLASSIAN_AUTH_URL
             ),
-            atlassian_api_url=_http_url(
+            atlassian_api_url=_credential_url(
                 "JIRAGW_ATLASSIAN_API_URL", get("JIRAGW_ATLASSIAN_API_URL") or DEFAULT_ATLASSIAN_API_URL
             ),
             connection=get("JIRAGW_CONNECTION"),

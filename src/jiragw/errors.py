@@ -18,6 +18,7 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── BodyTooLarge             body_too_large    413
     │   ├── MethodNotAllowed         method_not_allowed 405
     │   ├── ConnectionRequired       connection_required 400
+    │   ├── InsecureUrl              insecure_url      400
     │   └── OAuthCallbackError       callback_invalid  400
     │       ├── StateMissing         state_missing     400
     │       ├── StateMismatch        state_mismatch    400
@@ -75,6 +76,7 @@ __all__ = [
     "CredentialRevoked",
     "DecryptionFailed",
     "DestinationChanged",
+    "InsecureUrl",
     "InvalidInput",
     "InvalidJql",
     "JiragwError",
@@ -159,6 +161,16 @@ class InvalidInput(JiragwError):
     code = "invalid_input"
     status = 400
     exit_code = 2
+
+
+class InsecureUrl(InvalidInput):
+    """A credential would be sent over plain HTTP to a host other than this machine.
+
+    Refused before anything is sent; the operator may override it per connection
+    (``--allow-insecure-http``), and the connection then shows a warning.
+    """
+
+    code = "insecure_url"
 
 
 class InvalidJql(InvalidInput):

@@ -34,7 +34,7 @@ from tests.store.conftest import (  # noqa: F401 - fixtures reused, not redefine
     store,
 )
 
-BASE = "http://sandbox.test"
+BASE = "http://localhost"
 REDIRECT = CLI_CALLBACK_URL
 ME = Secret("cli-listener-nonce-0123456789")
 SCOPES_3LO = ["read:jira-user", "read:jira-work"]

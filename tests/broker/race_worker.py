@@ -25,17 +25,22 @@ def hammer(
     out: Any,
     crash: bool,
     clock_offset: float,
+    frozen_at: float | None = None,
 ) -> None:
     """Open the store, wait for the other process, then make ``tasks`` concurrent credential calls.
 
     ``clock_offset`` is the sandbox clock's offset (seconds), so this process and
-    the sandbox agree on when the access token expired.
+    the sandbox agree on when the access token expired. ``frozen_at`` (seconds
+    since the epoch) stops this process's clock at that instant instead, so
+    every process sees one instant however long the burst takes.
     """
 
     def die() -> None:
         os._exit(9)  # killed between the token response and the commit
 
     def now() -> datetime:
+        if frozen_at is not None:
+            return datetime.fromtimestamp(frozen_at, tz=UTC)
         return datetime.now(UTC) + timedelta(seconds=clock_offset)
 
     async def main() -> list[str]:

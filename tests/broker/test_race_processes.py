@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -20,7 +21,7 @@ from jiragw.broker import Broker
 from jiragw.errors import ReauthRequired
 from jiragw.sandbox import Sandbox
 from jiragw.sandbox.server import BackgroundServer, describe
-from jiragw.store import GrantStatus, Store
+from jiragw.store import GrantRecord, GrantStatus, Store, Tx
 from jiragw.vault import Keyring
 from tests.broker import race_worker
 from tests.broker.conftest import Demo, connect_3lo
@@ -57,10 +58,19 @@ async def _advance(admin: httpx.AsyncClient, seconds: float) -> float:
 
 
 def _run(
-    db_url: str, keyring_path: Path, name: str, offset: float, *, procs: int, tasks: int, crash: bool = False
+    db_url: str,
+    keyring_path: Path,
+    name: str,
+    offset: float,
+    *,
+    procs: int,
+    tasks: int,
+    crash: bool = False,
+    frozen_at: datetime | None = None,
 ) -> list[list[str]]:
     barrier, out = CTX.Barrier(procs), CTX.Queue()
-    args = (db_url, str(keyring_path), name, tasks, barrier, out, crash, offset)
+    frozen = frozen_at.timestamp() if frozen_at is not None else None
+    args = (db_url, str(keyring_path), name, tasks, barrier, out, crash, offset, frozen)
     workers = [CTX.Process(target=race_worker.hammer, args=args) for _ in range(procs)]
     for w in workers:
         w.start()
@@ -98,6 +108,54 @@ async def test_fifty_calls_two_processes_one_refresh(
     )
     assert figures == [1] * TRIALS
     assert sorted(cloud_refreshes.values()) == [1] * TRIALS  # no refresh token presented twice
+
+
+async def _grant(store: Store, name: str) -> GrantRecord:
+    def read(tx: Tx) -> GrantRecord:
+        return tx.grants.get(tx.connections.get_by_name(name).grant_id)
+
+    return await store.run(read)
+
+
+@pytest.mark.parametrize("ttl", [5, 40, 3600])
+async def test_one_token_call_per_expiry_whatever_the_token_lifetime(
+    store: Store,
+    db_url: str,
+    keyring_path: Path,
+    served: Demo,
+    admin: httpx.AsyncClient,
+    cloud_refreshes: Counter[str],
+    ttl: int,
+) -> None:
+    """3 processes x 25 calls, each process's clock stopped at one instant: mid-life, then at two expiries.
+
+    A token that lives less than the renewal margin was renewed by every call
+    (75 token calls per expiry, each rotating the refresh token).
+    """
+    r = await admin.patch("/oauth/settings", json={"access_token_ttl": ttl})
+    assert r.status_code == 200, r.text
+    name = await _connected(store, served, f"ttl{ttl}")
+    issued = await _grant(store, name)
+    assert issued.access_expires_at is not None
+    assert issued.created_at is not None
+    before = await _refresh_calls(admin)
+    mid_life = issued.created_at + (issued.access_expires_at - issued.created_at) / 2
+    results = _run(db_url, keyring_path, name, 0, procs=3, tasks=25, frozen_at=mid_life)
+    assert await _refresh_calls(admin) == before  # nothing due half-way through its life
+    assert issued.access_token is not None
+    assert {t for r in results for t in r} == {issued.access_token.reveal()}
+    figures = []
+    for _ in range(2):
+        grant = await _grant(store, name)
+        assert grant.access_expires_at is not None
+        before = await _refresh_calls(admin)
+        results = _run(db_url, keyring_path, name, 0, procs=3, tasks=25, frozen_at=grant.access_expires_at)
+        figures.append(await _refresh_calls(admin) - before)
+        assert sum(len(r) for r in results) == 75
+        assert len({t for r in results for t in r}) == 1
+    print(f"\nshort-lived tokens ({store.dialect}, ttl {ttl} s): 3 x 25 calls; token calls {figures}")
+    assert figures == [1, 1]
+    assert sorted(cloud_refreshes.values()) == [1, 1]  # no refresh token presented twice
 
 
 @pytest.mark.parametrize("minutes_later", [5, 11], ids=["within_leeway", "after_leeway"])

@@ -11,7 +11,9 @@ from jiragw.store import GrantStatus
 from tests.broker.conftest import Demo, connect_3lo
 
 pytestmark = pytest.mark.usefixtures("backend")
-MOVED = "http://moved.test"  # the in-process transport answers for any host: the same sandbox
+MOVED = (
+    "http://127.0.0.2"  # another loopback host; the in-process transport answers for any: the same sandbox
+)
 
 
 async def test_a_moved_site_keeps_its_connection_id(broker: Broker, demo: Demo) -> None:

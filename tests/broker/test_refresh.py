@@ -94,6 +94,41 @@ async def test_refresh_is_due_sixty_seconds_before_expiry(
     assert after.refresh_family_started_at == before.refresh_family_started_at
 
 
+@pytest.mark.parametrize("ttl", [5, 40], ids=["5s", "40s"])
+async def test_a_short_lived_token_is_due_at_a_quarter_of_its_life_left(
+    broker: Broker, demo: Demo, sandbox: Sandbox, clock: SandboxClock, ttl: int
+) -> None:
+    oauth_state(sandbox).set_access_token_ttl(ttl)
+    conn = await connect_3lo(broker, demo)
+    clock.advance(seconds=ttl * 0.5)
+    first = await broker.credentials_for(conn.name)
+    assert token_calls(sandbox, "refresh_token") == 0  # a 60 s margin would make it due from birth
+    clock.advance(seconds=ttl * 0.4)
+    renewed = await broker.credentials_for(conn.name)
+    assert token_calls(sandbox, "refresh_token") == 1
+    assert renewed.access_token != first.access_token
+    assert await broker.credentials_for(conn.name) == renewed  # the new one is not due: no storm
+    assert token_calls(sandbox, "refresh_token") == 1
+
+
+async def test_a_token_renewed_while_waiting_is_used_whatever_the_time_rule(
+    broker: Broker, demo: Demo, sandbox: Sandbox, store: Store, clock: SandboxClock
+) -> None:
+    """The caller saw token A; when it holds the lock the grant holds B, unexpired: no second call."""
+    conn = await connect_3lo(broker, demo)
+    seen = (await broker.db(lambda tx: tx.grants.get(conn.grant_id))).access_token
+    clock.advance(seconds=TTL.total_seconds() - 1)
+    renewed = await broker.refresh(conn.grant_id, seen=seen)
+    assert token_calls(sandbox, "refresh_token") == 1
+    believe_fresh(store, conn.grant_id, clock.now + timedelta(seconds=10))
+    clock.advance(seconds=9)  # due by the time rule
+    again = await broker.refresh(conn.grant_id, seen=seen)  # a caller that waited behind the first
+    assert token_calls(sandbox, "refresh_token") == 1
+    assert again.access_token == renewed.access_token
+    await broker.refresh(conn.grant_id, seen=renewed.access_token)  # the one it saw is due: renewed
+    assert token_calls(sandbox, "refresh_token") == 2
+
+
 async def test_fifty_tasks_one_refresh(
     broker: Broker, expired: ConnectionRecord, sandbox: Sandbox, cloud_refreshes: Counter[str]
 ) -> None:

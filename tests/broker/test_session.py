@@ -25,6 +25,8 @@ from jiragw.broker.session import (
     MAX_ENTRIES,
     CredentialSession,
     SessionAuth,
+    expiry_margin,
+    renew_at,
 )
 from jiragw.secrets import Secret
 from jiragw.store import ConnectionRecord, GrantMethod
@@ -36,7 +38,9 @@ URL = BASE + "/rest/api/3/myself"
 SCOPE_DENIAL = {"code": 401, "message": "Unauthorized; scope does not match"}
 
 
-def bearer(conn: ConnectionRecord, token: str, expires_at: datetime | None = None) -> Credentials:
+def bearer(
+    conn: ConnectionRecord, token: str, expires_at: datetime | None = None, issued_at: datetime | None = None
+) -> Credentials:
     return Credentials(
         conn,
         GrantMethod.OAUTH2_3LO,
@@ -44,6 +48,7 @@ def bearer(conn: ConnectionRecord, token: str, expires_at: datetime | None = Non
         authorization=Secret(f"Bearer {token}"),
         access_token=Secret(token),
         expires_at=expires_at,
+        issued_at=issued_at,
     )
 
 
@@ -53,6 +58,7 @@ class Source:
     def __init__(self) -> None:
         self.calls: list[tuple[ConnectionRecord | str, Credentials | None]] = []
         self.expires_at: datetime | None = None
+        self.issued_at: datetime | None = None
         self.young = False  # the broker's answer for a token issued moments ago: the same one again
         self.gate: asyncio.Event | None = None
         self.entered = asyncio.Event()
@@ -67,7 +73,7 @@ class Source:
         if stale is not None and self.young:
             return stale
         conn = ref if isinstance(ref, ConnectionRecord) else record(ref)
-        return bearer(conn, f"token-{len(self.calls)}", self.expires_at)
+        return bearer(conn, f"token-{len(self.calls)}", self.expires_at, self.issued_at)
 
 
 @pytest.fixture
@@ -254,6 +260,29 @@ def test_the_broker_renews_at_the_same_margin() -> None:
 
     assert broker.EXPIRY_MARGIN is EXPIRY_MARGIN
     assert oauth2_3lo.REFRESH_MARGIN == EXPIRY_MARGIN
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "margin"),
+    [(5, 1.25), (40, 10), (240, 60), (3600, 60)],
+)
+def test_the_margin_scales_with_a_short_lifetime(lifetime: int, margin: float) -> None:
+    expires = T0 + timedelta(seconds=lifetime)
+    assert expiry_margin(T0, expires) == timedelta(seconds=margin)
+    assert renew_at(T0, expires) == expires - timedelta(seconds=margin)
+    assert expiry_margin(None, expires) == EXPIRY_MARGIN  # a lifetime not known: the full margin
+
+
+async def test_a_short_lived_credential_is_cached_until_its_renewal_point(
+    session: CredentialSession, source: Source, clocks: Clocks
+) -> None:
+    source.issued_at, source.expires_at = T0, T0 + timedelta(seconds=40)
+    first = await session.credentials(record())
+    clocks.wall = T0 + timedelta(seconds=30) - timedelta(microseconds=1)
+    assert await session.credentials(record()) is first
+    clocks.wall += timedelta(microseconds=1)
+    assert await session.credentials(record()) is not first
+    assert len(source.calls) == 2
 
 
 async def test_a_changed_record_is_not_served_the_old_credentials(session: CredentialSession) -> None:

@@ -33,7 +33,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def connect_acme() -> None:
     """A sandbox connection named ``acme`` in the environment's store (the sandbox in-process)."""
     sandbox = build_sandbox(projects=1, issues=2, seed=5)
-    demo = describe(sandbox, "http://sandbox.test")
+    demo = describe(sandbox, "http://localhost")
     alice = demo["users"][0]
 
     async def go() -> None:

@@ -1,7 +1,7 @@
 """Gateway fixtures: a Gateway over a real store (SQLite and PostgreSQL) in front of the in-process sandbox.
 
 ``env`` gives a ready gateway: the sandbox (site ``acme``, DC ``corp``)
-reached through ``httpx.ASGITransport`` at ``http://sandbox.test``, the broker
+reached through ``httpx.ASGITransport`` at ``http://localhost``, the broker
 and store, the gateway app reached the same way at ``http://gw.test``, plus
 helpers to connect the sandbox and mint keys. ``env.upstream_calls()`` reads
 the sandbox's own request counters (the proof that a denial made no upstream call).
@@ -38,7 +38,7 @@ from tests.store.conftest import (  # noqa: F401 - fixtures reused, not redefine
     store,
 )
 
-SANDBOX = "http://sandbox.test"
+SANDBOX = "http://localhost"
 GATEWAY = "http://gw.test"
 
 

@@ -44,7 +44,7 @@ from tests.store.conftest import (  # noqa: F401 - fixtures reused, not redefine
     store,
 )
 
-SANDBOX = "http://sandbox.test"
+SANDBOX = "http://localhost"
 schema = schemathesis.openapi.from_dict(api.build_api().openapi())
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

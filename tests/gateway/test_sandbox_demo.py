@@ -9,7 +9,7 @@ from jiragw.keys import revoke_key
 from jiragw.sandbox.server import describe
 from tests.gateway.conftest import Env
 
-MOVED = "http://moved.test"  # the in-process transport answers for any host: the same sandbox
+MOVED = "http://127.0.0.2"  # another loopback host; the in-process transport answers for any host
 
 
 async def _myself(env: Env, key: str, connection: str = "acme") -> int:

@@ -26,7 +26,7 @@ from jiragw.store import Store
 from jiragw.vault import Keyring
 from tests.jira.resources import sandbox_client
 
-BASE = "http://sandbox.test"
+BASE = "http://localhost"
 OPTIONAL = {
     "users": "UsersResource",
     "fields": "FieldsResource",

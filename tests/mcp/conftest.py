@@ -35,7 +35,7 @@ from tests.store.conftest import (  # noqa: F401 - fixtures reused, not redefine
     store,
 )
 
-SANDBOX = "http://sandbox.test"
+SANDBOX = "http://localhost"
 
 
 @dataclass

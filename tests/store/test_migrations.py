@@ -16,7 +16,7 @@ from jiragw.store.models import Base
 from jiragw.vault import Keyring
 
 TABLES = {"grants", "connections", "oauth_states", "audit_events", "gateway_keys", "admin_tokens"}
-HEAD = "0003_vault_binding"
+HEAD = "0004_insecure_http"
 
 
 def test_migrations_ship_inside_the_package() -> None:

@@ -23,7 +23,7 @@ from jiragw.broker.connect_oauth2 import (
     start_oauth,
 )
 from jiragw.broker.connect_static import connect_api_token, connect_basic, connect_pat, reconnect_static
-from jiragw.broker.connected import Connected
+from jiragw.broker.connected import Connected, check_destinations
 from jiragw.broker.credentials import Credentials, OAuth1Signer
 from jiragw.broker.manage import (
     ConnectionView,
@@ -46,6 +46,7 @@ __all__ = [
     "PendingAuthorization",
     "RetryPolicy",
     "SessionAuth",
+    "check_destinations",
     "connect_api_token",
     "connect_basic",
     "connect_client_credentials",

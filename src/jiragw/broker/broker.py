@@ -4,16 +4,20 @@ The client side of every auth method and its refresh, over the sans-IO core
 of :mod:`jiragw.auth` and the store:
 
 - :meth:`Broker.credentials_for` answers what to put on a request for a
-  connection, renewing an OAuth 2.0 access token
-  :data:`~jiragw.broker.session.EXPIRY_MARGIN` before it expires (client
-  credentials: before ``expires_in`` runs out, RFC 6749 §4.4.3).
+  connection, renewing an OAuth 2.0 access token at
+  :func:`~jiragw.broker.session.renew_at` (the session's one rule:
+  :data:`~jiragw.broker.session.EXPIRY_MARGIN` before it expires, or a share
+  of its lifetime when it lives less; client credentials: before
+  ``expires_in`` runs out, RFC 6749 §4.4.3).
 - A refresh is single-flight per *grant* across tasks, threads and processes:
   the in-process locks of :mod:`jiragw.broker.locks`, then the database lock of
   :meth:`jiragw.store.Store.lock_grant` (``BEGIN IMMEDIATE`` / ``SELECT ... FOR
   UPDATE``) held by one worker thread for the whole token call, the grant
-  re-read under it (another process may have refreshed already: its tokens are
-  used, no token call). The rotated refresh token is committed (RFC 6749 §6,
-  OAuth 2.0 Security BCP §4.14.2) before the new access token is handed out.
+  re-read under it. A caller renews the access token it saw: when the grant
+  holds another one, unexpired, someone renewed while it waited, and that
+  token is used with no token call, whatever the time rule says. The rotated
+  refresh token is committed (RFC 6749 §6, OAuth 2.0 Security BCP §4.14.2)
+  before the new access token is handed out.
 - ``invalid_grant`` is terminal: one token call, then ``reauth_required``.
   5xx and network errors: bounded jittered retries (:mod:`jiragw.broker.retry`),
   then a cooldown during which no token call is made.
@@ -42,7 +46,7 @@ from jiragw.auth.tokens import TokenSet, parse_token_response
 from jiragw.broker.credentials import REFRESHABLE, Credentials, OAuth1Signer
 from jiragw.broker.locks import GrantLocks
 from jiragw.broker.retry import DEFAULT_POLICY, RetryPolicy
-from jiragw.broker.session import EXPIRY_MARGIN, CredentialSession
+from jiragw.broker.session import EXPIRY_MARGIN, CredentialSession, expiry_margin, renew_at
 from jiragw.broker.status import ensure_usable
 from jiragw.broker.transport import send
 from jiragw.errors import (
@@ -144,7 +148,7 @@ class Broker:
         if grant.method in REFRESHABLE:
             stale_access = stale.access_token if stale is not None else None
             if self._must_refresh(grant, self.now(), stale_access):
-                grant = await self.refresh(grant.id, stale_access=stale_access)
+                grant = await self.refresh(grant.id, stale_access=stale_access, seen=grant.access_token)
             assert grant.access_token is not None
             return Credentials(
                 conn,
@@ -153,42 +157,65 @@ class Broker:
                 authorization=Secret("Bearer " + grant.access_token.reveal()),
                 access_token=grant.access_token,
                 expires_at=grant.access_expires_at,
+                issued_at=_issued_at(grant),
             )
         return _static_credentials(conn, grant, self.now())
 
-    def _must_refresh(self, grant: GrantRecord, now: datetime, stale_access: Secret | None) -> bool:
+    def _must_refresh(
+        self, grant: GrantRecord, now: datetime, stale_access: Secret | None, seen: Secret | None = None
+    ) -> bool:
+        """Whether ``grant``'s access token is due for renewal at ``now``.
+
+        ``seen`` is the access token the caller saw before it waited for the
+        grant's lock: when the grant now holds another, unexpired one, it was
+        renewed meanwhile and is not due (one token call per expiry, however
+        short the token lives).
+        """
         if grant.access_token is None:
             return True
         if stale_access is not None:
-            issued = grant.refreshed_at or grant.created_at
+            issued = _issued_at(grant)
             young = issued is not None and now - issued < FORCED_RENEWAL_MIN_AGE
             return grant.access_token == stale_access and not young
-        if grant.method is GrantMethod.CLIENT_CREDENTIALS:
-            return grant.access_expires_at is not None and not (now + EXPIRY_MARGIN < grant.access_expires_at)
-        if grant.method is GrantMethod.OAUTH2_3LO:
+        expires = grant.access_expires_at
+        if seen is not None and grant.access_token != seen and (expires is None or now < expires):
+            return False
+        if grant.method is GrantMethod.OAUTH2_3LO:  # also due when the family's lifetime is over
+            margin = EXPIRY_MARGIN if expires is None else expiry_margin(_issued_at(grant), expires)
             decision = oauth2_3lo.refresh_decision(
-                grant.access_expires_at, now, grant.refresh_family_started_at or now, margin=EXPIRY_MARGIN
+                expires, now, grant.refresh_family_started_at or now, margin=margin
             )
             return decision.action is not oauth2_3lo.RefreshAction.NOT_YET
-        return grant.access_expires_at is not None and now >= grant.access_expires_at - EXPIRY_MARGIN
+        return expires is not None and now >= renew_at(_issued_at(grant), expires)
 
-    async def refresh(self, grant_id: str, *, stale_access: Secret | None = None) -> GrantRecord:
-        """Renew the grant's access token unless someone else already did; single-flight."""
+    async def refresh(
+        self, grant_id: str, *, stale_access: Secret | None = None, seen: Secret | None = None
+    ) -> GrantRecord:
+        """Renew the grant's access token unless someone else already did; single-flight.
+
+        ``seen`` is the access token the caller decided to renew (None: decide on time alone).
+        """
         loop = asyncio.get_running_loop()
         async with self._locks.task_lock(grant_id):
             # Tasks queued behind a refresh find it done here, without touching the database lock.
             grant = await self.db(lambda tx: tx.grants.get(grant_id))
             ensure_usable(grant)
-            if not self._must_refresh(grant, self.now(), stale_access):
+            if not self._must_refresh(grant, self.now(), stale_access, seen):
                 return grant
             self._locks.enter(grant_id)
             try:
-                return await loop.run_in_executor(None, self._refresh_locked, grant_id, stale_access, loop)
+                return await loop.run_in_executor(
+                    None, self._refresh_locked, grant_id, stale_access, seen, loop
+                )
             finally:
                 self._locks.leave(grant_id)
 
     def _refresh_locked(
-        self, grant_id: str, stale_access: Secret | None, loop: asyncio.AbstractEventLoop
+        self,
+        grant_id: str,
+        stale_access: Secret | None,
+        seen: Secret | None,
+        loop: asyncio.AbstractEventLoop,
     ) -> GrantRecord:
         """In a worker thread: take the thread lock, then the database lock, then maybe call."""
         thread_lock = self._locks.thread_lock(grant_id)
@@ -200,7 +227,7 @@ class Broker:
             with self.store.lock_grant(grant_id, lock_timeout=self.lock_timeout) as (tx, grant):
                 ensure_usable(grant)
                 now = self.now()
-                if not self._must_refresh(grant, now, stale_access):
+                if not self._must_refresh(grant, now, stale_access, seen):
                     return grant  # another process refreshed while we waited: use its tokens
                 if grant.cooldown_until is not None and now < grant.cooldown_until:
                     raise TokenEndpointUnavailable(
@@ -353,6 +380,11 @@ class Broker:
             raise
         await self.db(lambda tx: tx.connections.mark_used(conn.id), write=True)
         return identity
+
+
+def _issued_at(grant: GrantRecord) -> datetime | None:
+    """When the grant's access token was issued (stored at connect or at its last renewal)."""
+    return grant.refreshed_at or grant.created_at
 
 
 def _static_credentials(conn: ConnectionRecord, grant: GrantRecord, now: datetime) -> Credentials:

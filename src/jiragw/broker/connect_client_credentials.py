@@ -13,7 +13,7 @@ from jiragw.auth import client_credentials
 from jiragw.auth.http import base_url
 from jiragw.auth.tokens import parse_token_response
 from jiragw.broker.broker import Broker
-from jiragw.broker.connected import Connected, save_connections
+from jiragw.broker.connected import Connected, check_destinations, save_connections
 from jiragw.broker.transport import send
 from jiragw.secrets import Secret
 from jiragw.store import Flavor, GrantMethod
@@ -23,12 +23,20 @@ __all__ = ["connect_client_credentials"]
 
 
 async def connect_client_credentials(
-    broker: Broker, *, name: str, site_url: str, api_url: str, client_id: str, client_secret: Secret
+    broker: Broker,
+    *,
+    name: str,
+    site_url: str,
+    api_url: str,
+    client_id: str,
+    client_secret: Secret,
+    allow_insecure_http: bool = False,
 ) -> Connected:
     """Learn the site's cloudId, fetch a first token (proving the credential), store both."""
     check_name(name)
     site = base_url(site_url, what="the site URL")
     api = base_url(api_url, what="the API URL")
+    check_destinations({"the site URL": site, "the API URL": api}, allow_insecure_http=allow_insecure_http)
     reply = await send(broker.client, client_credentials.tenant_info_request(site))
     cloud_id = client_credentials.parse_tenant_info(reply.status, reply.headers, reply.body)
     request = client_credentials.token_request(api, client_id=client_id, client_secret=client_secret)
@@ -55,4 +63,5 @@ async def connect_client_credentials(
             }
         ],
         expires_at=tokens.expires_at,
+        allow_insecure_http=allow_insecure_http,
     )

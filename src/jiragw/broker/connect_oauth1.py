@@ -17,7 +17,7 @@ from jiragw.auth import oauth1
 from jiragw.auth.callback import flow_key
 from jiragw.broker.broker import Broker
 from jiragw.broker.connect_oauth2 import PendingAuthorization
-from jiragw.broker.connected import Connected, save_connections
+from jiragw.broker.connected import Connected, check_destinations, save_connections
 from jiragw.broker.transport import send
 from jiragw.errors import StateMismatch, TokenResponseInvalid
 from jiragw.secrets import Secret
@@ -37,10 +37,12 @@ async def start_oauth1(
     private_key: Secret,
     initiator: Secret,
     callback_uri: str = oauth1.OOB,
+    allow_insecure_http: bool = False,
 ) -> PendingAuthorization:
     """Get a request token and store the pending flow; the URL is where the user authorizes."""
     check_name(name)
     dc = dc_url.rstrip("/")
+    check_destinations({"the Data Center URL": dc}, allow_insecure_http=allow_insecure_http)
     request = oauth1.request_token_request(
         dc, consumer_key=consumer_key, private_key=private_key, now=broker.now(), callback_uri=callback_uri
     )
@@ -48,7 +50,12 @@ async def start_oauth1(
     token = oauth1.parse_token_response(reply.status, reply.headers, reply.body, request_token=True)
     if len(token.token) < MIN_STATE_LENGTH:
         raise TokenResponseInvalid("the request token is too short to name a flow safely")
-    params = {"name": name, "dc_url": dc, "consumer_key": consumer_key}
+    params = {
+        "name": name,
+        "dc_url": dc,
+        "consumer_key": consumer_key,
+        "allow_insecure_http": allow_insecure_http,
+    }
     record = await broker.store.run(
         lambda tx: tx.states.create(
             state=token.token,
@@ -73,6 +80,8 @@ async def finish_oauth1(broker: Broker, *, query: str, initiator: Secret, privat
         raise StateMismatch("the pending OAuth 1.0a flow lost its request token")
     verifier = oauth1.check_callback(query, flow.request_token)
     p: dict[str, Any] = flow.params
+    insecure = bool(p.get("allow_insecure_http", False))
+    check_destinations({"the Data Center URL": p["dc_url"]}, allow_insecure_http=insecure)
     request = oauth1.access_token_request(
         p["dc_url"],
         consumer_key=p["consumer_key"],
@@ -95,6 +104,7 @@ async def finish_oauth1(broker: Broker, *, query: str, initiator: Secret, privat
         connections=[
             {"name": p["name"], "flavor": Flavor.DC, "site_url": p["dc_url"], "api_base_url": p["dc_url"]}
         ],
+        allow_insecure_http=insecure,
     )
 
 

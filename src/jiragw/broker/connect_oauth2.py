@@ -20,7 +20,7 @@ from jiragw.auth import dc_oauth2, oauth2_3lo
 from jiragw.auth.callback import check_callback, flow_key, hash_state, new_state
 from jiragw.auth.tokens import parse_token_response
 from jiragw.broker.broker import Broker
-from jiragw.broker.connected import Connected, save_connections
+from jiragw.broker.connected import Connected, check_destinations, save_connections
 from jiragw.broker.transport import send
 from jiragw.errors import InvalidInput, StateMismatch
 from jiragw.secrets import Secret
@@ -51,9 +51,13 @@ async def start_oauth(
     initiator: Secret,
     sites: Sequence[str] = (),
     refresh: bool = True,
+    allow_insecure_http: bool = False,
 ) -> PendingAuthorization:
     """Store a pending Cloud 3LO flow and build its authorize URL (``prompt=consent``)."""
     check_name(name)
+    check_destinations(
+        {"the auth URL": auth_url, "the API URL": api_url}, allow_insecure_http=allow_insecure_http
+    )
     state = new_state()
     wanted = list(scopes)
     url = oauth2_3lo.authorize_url(
@@ -70,6 +74,7 @@ async def start_oauth(
         "auth_url": auth_url,
         "api_url": api_url,
         "sites": list(sites),
+        "allow_insecure_http": allow_insecure_http,
     }
     record = await broker.store.run(
         lambda tx: tx.states.create(
@@ -93,9 +98,11 @@ async def start_dc_oauth(
     scopes: Iterable[str],
     redirect_uri: str,
     initiator: Secret,
+    allow_insecure_http: bool = False,
 ) -> PendingAuthorization:
     """Store a pending Data Center flow with a fresh PKCE verifier (sealed) and build its URL."""
     check_name(name)
+    check_destinations({"the Data Center URL": dc_url}, allow_insecure_http=allow_insecure_http)
     state, pkce = new_state(), dc_oauth2.new_pkce()
     wanted = list(scopes)
     url = dc_oauth2.authorize_url(
@@ -106,7 +113,12 @@ async def start_dc_oauth(
         state=state.value,
         challenge=pkce.challenge,
     )
-    params = {"name": name, "client_id": client_id, "dc_url": dc_url.rstrip("/")}
+    params = {
+        "name": name,
+        "client_id": client_id,
+        "dc_url": dc_url.rstrip("/"),
+        "allow_insecure_http": allow_insecure_http,
+    }
     record = await broker.store.run(
         lambda tx: tx.states.create(
             state=state.value,
@@ -145,6 +157,10 @@ async def _finish_3lo(
     broker: Broker, flow: OAuthStateRecord, code: Secret, client_secret: Secret
 ) -> Connected:
     p: dict[str, Any] = flow.params
+    insecure = bool(p.get("allow_insecure_http", False))
+    check_destinations(
+        {"the auth URL": p["auth_url"], "the API URL": p["api_url"]}, allow_insecure_http=insecure
+    )
     request = oauth2_3lo.code_exchange_request(
         p["auth_url"],
         client_id=p["client_id"],
@@ -193,6 +209,7 @@ async def _finish_3lo(
         },
         connections=connections,
         expires_at=tokens.expires_at,
+        allow_insecure_http=insecure,
     )
 
 
@@ -202,6 +219,8 @@ async def _finish_dc(
     p: dict[str, Any] = flow.params
     if flow.pkce_verifier is None:
         raise StateMismatch("the pending Data Center flow lost its PKCE verifier")
+    insecure = bool(p.get("allow_insecure_http", False))
+    check_destinations({"the Data Center URL": p["dc_url"]}, allow_insecure_http=insecure)
     request = dc_oauth2.token_request(
         p["dc_url"],
         client_id=p["client_id"],
@@ -238,4 +257,5 @@ async def _finish_dc(
             }
         ],
         expires_at=tokens.expires_at,
+        allow_insecure_http=insecure,
     )

@@ -16,7 +16,7 @@ from datetime import datetime
 from jiragw.auth import static
 from jiragw.auth.http import base_url
 from jiragw.broker.broker import Broker
-from jiragw.broker.connected import Connected, save_connections
+from jiragw.broker.connected import Connected, check_destinations, save_connections
 from jiragw.broker.status import check_transition
 from jiragw.broker.transport import send
 from jiragw.errors import InvalidInput
@@ -42,9 +42,11 @@ async def _connect(
     secret: Secret,
     login: str | None,
     expires_at: datetime | None = None,
+    allow_insecure_http: bool = False,
 ) -> Connected:
     check_name(name)
     site = base_url(url, what="the site URL")
+    check_destinations({"the site URL": site}, allow_insecure_http=allow_insecure_http)
     identity = await _myself(broker, site, auth)
     flavor = Flavor.CLOUD if auth.flavor is static.Flavor.CLOUD else Flavor.DC
     return await save_connections(
@@ -66,31 +68,64 @@ async def _connect(
         identity=identity,
         notice=auth.notice.message if auth.notice else None,
         expires_at=expires_at,
+        allow_insecure_http=allow_insecure_http,
     )
 
 
 async def connect_api_token(
-    broker: Broker, *, name: str, site_url: str, email: str, token: Secret
+    broker: Broker,
+    *,
+    name: str,
+    site_url: str,
+    email: str,
+    token: Secret,
+    allow_insecure_http: bool = False,
 ) -> Connected:
     """Jira Cloud: ``Basic base64(email:token)``, checked against ``/rest/api/3/myself``."""
     auth = static.api_token(email, token)
     return await _connect(
-        broker, GrantMethod.API_TOKEN, name=name, url=site_url, auth=auth, secret=token, login=email
+        broker,
+        GrantMethod.API_TOKEN,
+        name=name,
+        url=site_url,
+        auth=auth,
+        secret=token,
+        login=email,
+        allow_insecure_http=allow_insecure_http,
     )
 
 
 async def connect_basic(
-    broker: Broker, *, name: str, dc_url: str, username: str, password: Secret
+    broker: Broker,
+    *,
+    name: str,
+    dc_url: str,
+    username: str,
+    password: Secret,
+    allow_insecure_http: bool = False,
 ) -> Connected:
     """Data Center with a password: works, and says it is discouraged (``Connected.notice``)."""
     auth = static.basic_password(username, password)
     return await _connect(
-        broker, GrantMethod.BASIC, name=name, url=dc_url, auth=auth, secret=password, login=username
+        broker,
+        GrantMethod.BASIC,
+        name=name,
+        url=dc_url,
+        auth=auth,
+        secret=password,
+        login=username,
+        allow_insecure_http=allow_insecure_http,
     )
 
 
 async def connect_pat(
-    broker: Broker, *, name: str, dc_url: str, pat: Secret, expires_at: datetime | None = None
+    broker: Broker,
+    *,
+    name: str,
+    dc_url: str,
+    pat: Secret,
+    expires_at: datetime | None = None,
+    allow_insecure_http: bool = False,
 ) -> Connected:
     """Data Center personal access token (``Bearer``), with its optional expiry."""
     auth = static.personal_access_token(pat, expires_at=expires_at)
@@ -103,6 +138,7 @@ async def connect_pat(
         secret=pat,
         login=None,
         expires_at=expires_at,
+        allow_insecure_http=allow_insecure_http,
     )
 
 
@@ -118,12 +154,16 @@ def _static_auth(grant: GrantRecord, secret: Secret) -> static.StaticAuth:
     )
 
 
-async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secret) -> Connected:
+async def reconnect_static(
+    broker: Broker, *, name: str, url: str, secret: Secret, allow_insecure_http: bool = False
+) -> Connected:
     """Point the static-credential connection ``name`` at ``url`` with ``secret`` (its login stays).
 
     Checked with ``myself`` before anything changes, like a new connection; the
     connection keeps its id and name, so keys bound to it keep working. For a
     site that moved (a sandbox restarted on another port) or a rotated token.
+    The HTTPS rule applies as to a new connection, and ``allow_insecure_http``
+    replaces the stored permission.
     """
 
     def read(tx: Tx) -> tuple[ConnectionRecord, GrantRecord]:
@@ -133,6 +173,7 @@ async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secre
     conn, grant = await broker.store.run(read)
     auth = _static_auth(grant, secret)
     site = base_url(url, what="the site URL")
+    check_destinations({"the site URL": site}, allow_insecure_http=allow_insecure_http)
     identity = await _myself(broker, site, auth)
 
     def write(tx: Tx) -> Connected:
@@ -142,7 +183,9 @@ async def reconnect_static(broker: Broker, *, name: str, url: str, secret: Secre
         if current.status is not GrantStatus.ACTIVE:
             check_transition(current.status, GrantStatus.ACTIVE)
             tx.grants.set_status(grant.id, GrantStatus.ACTIVE, reason="reconnected")
-        row = tx.connections.move(conn.id, site_url=site, api_base_url=site)
+        row = tx.connections.move(
+            conn.id, site_url=site, api_base_url=site, allow_insecure_http=allow_insecure_http
+        )
         tx.audit.append(
             "connection.update",
             actor=broker.actor,

@@ -60,6 +60,7 @@ class Credentials:
     signer: OAuth1Signer | None = None
     access_token: Secret | None = None
     expires_at: datetime | None = None
+    issued_at: datetime | None = None  # when the access token was issued (its lifetime: until expires_at)
 
     @property
     def base_url(self) -> str:

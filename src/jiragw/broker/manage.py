@@ -15,6 +15,7 @@ from typing import Any
 from jiragw.auth import oauth2_3lo
 from jiragw.broker.broker import Broker
 from jiragw.broker.status import check_transition
+from jiragw.secure_urls import INSECURE_WARNING
 from jiragw.store import ConnectionRecord, GrantMethod, GrantRecord, GrantStatus, Tx
 
 __all__ = ["ConnectionView", "list_connections", "remove_connection", "revoke_connection", "show_connection"]
@@ -42,6 +43,9 @@ class ConnectionView:
     # and whether that is near enough to warn (a human must re-authorize before then).
     reauthorize_by: datetime | None = None
     lifetime_warning: bool = False
+    # The operator allowed plain HTTP to a remote host: shown wherever the connection is.
+    allow_insecure_http: bool = False
+    insecure_warning: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -78,6 +82,8 @@ def _view(broker: Broker, conn: ConnectionRecord, grant: GrantRecord) -> Connect
         last_error=conn.last_error,
         reauthorize_by=reauthorize_by,
         lifetime_warning=warn,
+        allow_insecure_http=conn.allow_insecure_http,
+        insecure_warning=INSECURE_WARNING if conn.allow_insecure_http else None,
     )
 
 

@@ -11,9 +11,9 @@ The cache
     :meth:`Broker.credentials_for <jiragw.broker.Broker.credentials_for>` reads
     the connection and its grant in a worker thread: fine per token refresh,
     too slow per request. So a connection's :class:`Credentials` are kept for
-    at most :data:`CREDENTIAL_TTL` seconds, and never past ``expires_at``
-    minus :data:`EXPIRY_MARGIN` (the one margin; the broker renews OAuth 2.0
-    tokens at the same point). The short bound holds even for tokens that live
+    at most :data:`CREDENTIAL_TTL` seconds, and never past :func:`renew_at`
+    (the one renewal rule; the broker renews OAuth 2.0 tokens at the same
+    point). The short bound holds even for tokens that live
     an hour: a connection revoked or re-authorized elsewhere (admin UI, CLI,
     another worker) is seen within seconds by every door, for two small reads
     per connection every few seconds. Concurrent misses for one connection
@@ -54,17 +54,24 @@ from jiragw.store import ConnectionRecord
 __all__ = [
     "CREDENTIAL_TTL",
     "EXPIRY_MARGIN",
+    "MARGIN_SHARE",
     "MAX_ENTRIES",
     "CredentialSession",
     "CredentialSource",
     "Readable",
     "RenewOnce",
     "SessionAuth",
+    "expiry_margin",
+    "renew_at",
     "same_version",
 ]
 
 CREDENTIAL_TTL: Final = 5.0
 EXPIRY_MARGIN: Final = timedelta(seconds=60)
+# A token that lives a short while (an operator-set Data Center lifetime, a sandbox's short TTL) is
+# renewed when this share of its lifetime remains, not EXPIRY_MARGIN before expiry: a margin longer
+# than the lifetime would make every fresh token due at once, and every call a renewal.
+MARGIN_SHARE: Final = 0.25
 MAX_ENTRIES: Final = 4096
 
 # A connection named by its record (the gateway) is cached under its id; one named by its name
@@ -92,6 +99,23 @@ def same_version(a: ConnectionRecord, b: ConnectionRecord) -> bool:
     """Whether two records are one version of one connection (other grant or base: not the same)."""
     same_row = a.id == b.id and a.grant_id == b.grant_id
     return same_row and a.api_base_url == b.api_base_url and a.updated_at == b.updated_at
+
+
+def expiry_margin(issued_at: datetime | None, expires_at: datetime) -> timedelta:
+    """How long before ``expires_at`` a token is renewed: :data:`EXPIRY_MARGIN`, or
+    :data:`MARGIN_SHARE` of the token's lifetime when that is shorter.
+
+    ``issued_at`` None (a lifetime not known): :data:`EXPIRY_MARGIN`.
+    """
+    if issued_at is None:
+        return EXPIRY_MARGIN
+    lifetime = max(expires_at - issued_at, timedelta(0))
+    return min(EXPIRY_MARGIN, lifetime * MARGIN_SHARE)
+
+
+def renew_at(issued_at: datetime | None, expires_at: datetime) -> datetime:
+    """When a token issued at ``issued_at`` and expiring at ``expires_at`` is due for renewal."""
+    return expires_at - expiry_margin(issued_at, expires_at)
 
 
 def _utcnow() -> datetime:
@@ -184,7 +208,7 @@ class CredentialSession:
         if self.monotonic() - entry.loaded_at >= CREDENTIAL_TTL:
             return False
         expires = entry.creds.expires_at
-        return expires is None or self.now() < expires - EXPIRY_MARGIN
+        return expires is None or self.now() < renew_at(entry.creds.issued_at, expires)
 
     def _settled(self, key: _Key, done: asyncio.Future[Credentials]) -> None:
         if self._loading.get(key) is done:

@@ -84,10 +84,22 @@ def read_secret(label: str) -> Secret:
 
 
 def _report(done: Connected, as_json: bool) -> None:
+    from ..secure_urls import INSECURE_WARNING
+
     if done.notice:
         typer.echo(f"warning: {done.notice}", err=True)
+    if any(c.allow_insecure_http for c in done.connections):
+        typer.echo(f"warning: {INSECURE_WARNING}", err=True)
     if as_json:
-        rows = [{"name": c.name, "site_url": c.site_url, "flavor": c.flavor.value} for c in done.connections]
+        rows = [
+            {
+                "name": c.name,
+                "site_url": c.site_url,
+                "flavor": c.flavor.value,
+                "allow_insecure_http": c.allow_insecure_http,
+            }
+            for c in done.connections
+        ]
         typer.echo(json.dumps({"grant_id": done.grant_id, "connections": rows, "scopes": list(done.scopes)}))
         return
     for conn in done.connections:
@@ -128,6 +140,14 @@ Email = Annotated[str, typer.Option("--email", metavar="EMAIL", help="Atlassian 
 Username = Annotated[str, typer.Option("--username", metavar="USERNAME", help="Data Center username.")]
 ClientId = Annotated[str, typer.Option("--client-id", metavar="ID", help="OAuth client id.")]
 Scope = Annotated[list[str], typer.Option("--scope", metavar="SCOPE", help="Scope to request (repeatable).")]
+Insecure = Annotated[
+    bool,
+    typer.Option(
+        "--allow-insecure-http",
+        help="Accept a plain http:// URL for a host other than this machine (credentials travel "
+        "unencrypted; the connection is shown with a warning).",
+    ),
+]
 
 
 @connect.command("api-token")
@@ -135,6 +155,7 @@ def api_token(
     name: Name,
     site: Annotated[str, typer.Option(metavar="URL", help="Cloud site URL.")],
     email: Email,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """Jira Cloud with an API token (read from stdin or a prompt)."""
@@ -143,7 +164,14 @@ def api_token(
     async def go() -> Connected:
         async with open_broker() as (broker, _):
             token = read_secret("API token")
-            return await connect_api_token(broker, name=name, site_url=site, email=email, token=token)
+            return await connect_api_token(
+                broker,
+                name=name,
+                site_url=site,
+                email=email,
+                token=token,
+                allow_insecure_http=allow_insecure_http,
+            )
 
     _report(run(go()), as_json)
 
@@ -153,6 +181,7 @@ def basic(
     name: Name,
     url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
     username: Username,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """Data Center with a password (discouraged; prefer a PAT)."""
@@ -161,7 +190,14 @@ def basic(
     async def go() -> Connected:
         async with open_broker() as (broker, _):
             password = read_secret("Password")
-            return await connect_basic(broker, name=name, dc_url=url, username=username, password=password)
+            return await connect_basic(
+                broker,
+                name=name,
+                dc_url=url,
+                username=username,
+                password=password,
+                allow_insecure_http=allow_insecure_http,
+            )
 
     _report(run(go()), as_json)
 
@@ -171,6 +207,7 @@ def pat(
     name: Name,
     url: Annotated[str, typer.Option(metavar="URL", help="Data Center base URL.")],
     expires: Annotated[datetime | None, typer.Option(help="When the PAT expires (ISO 8601, UTC).")] = None,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """Data Center with a personal access token."""
@@ -180,7 +217,14 @@ def pat(
         async with open_broker() as (broker, _):
             token = read_secret("Personal access token")
             when = expires.replace(tzinfo=expires.tzinfo or UTC) if expires else None
-            return await connect_pat(broker, name=name, dc_url=url, pat=token, expires_at=when)
+            return await connect_pat(
+                broker,
+                name=name,
+                dc_url=url,
+                pat=token,
+                expires_at=when,
+                allow_insecure_http=allow_insecure_http,
+            )
 
     _report(run(go()), as_json)
 
@@ -190,6 +234,7 @@ def client_credentials(
     name: Name,
     site: Annotated[str, typer.Option(metavar="URL", help="Cloud site URL.")],
     client_id: ClientId,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """OAuth 2.0 client credentials (2LO) for the DevOps builds and deployments APIs."""
@@ -205,6 +250,7 @@ def client_credentials(
                 api_url=settings.atlassian_api_url,
                 client_id=client_id,
                 client_secret=secret,
+                allow_insecure_http=allow_insecure_http,
             )
 
     _report(run(go()), as_json)
@@ -262,6 +308,7 @@ def dc_oauth(
     scope: Scope,
     callback_port: Port = LOOPBACK_CALLBACK_PORT,
     launch: Open = False,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """Data Center as OAuth 2.0 provider: authorization code with PKCE S256."""
@@ -281,6 +328,7 @@ def dc_oauth(
                     scopes=scope,
                     redirect_uri=redirect,
                     initiator=me,
+                    allow_insecure_http=allow_insecure_http,
                 )
 
             async def finish(query: str, redirect: str) -> Connected:
@@ -321,6 +369,7 @@ def oauth1_cmd(
     oob: Annotated[bool, typer.Option("--oob", help="No callback: paste the verifier Jira shows.")] = False,
     callback_port: Port = LOOPBACK_CALLBACK_PORT,
     launch: Open = False,
+    allow_insecure_http: Insecure = False,
     as_json: Json = False,
 ) -> None:
     """Data Center OAuth 1.0a (RSA-SHA1 application link)."""
@@ -338,6 +387,7 @@ def oauth1_cmd(
                 "dc_url": url,
                 "consumer_key": key_name,
                 "private_key": key,
+                "allow_insecure_http": allow_insecure_http,
             }
             if oob:
                 pending = await start_oauth1(broker, initiator=me, **common)

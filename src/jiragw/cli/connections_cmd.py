@@ -29,7 +29,8 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 def _human(view: ConnectionView) -> str:
     reason = f" ({view.status_reason})" if view.status_reason else ""
-    return f"{view.name}: {view.method} {view.flavor} {view.site_url} [{view.status}{reason}]"
+    warning = f" warning: {view.insecure_warning}" if view.insecure_warning else ""
+    return f"{view.name}: {view.method} {view.flavor} {view.site_url} [{view.status}{reason}]{warning}"
 
 
 @connections.command("list")
@@ -51,6 +52,8 @@ def list_cmd(as_json: Json = False) -> None:
         status = v.status
         if v.lifetime_warning and v.reauthorize_by is not None:
             status += f" (re-authorize by {v.reauthorize_by.date().isoformat()})"
+        if v.insecure_warning:
+            status += f" (warning: {v.insecure_warning})"
         table.add_row(v.name, v.method, v.flavor, v.site_url, status, since)
     Console().print(table)
 

@@ -43,7 +43,7 @@ from jiragw.broker import (
 )
 from jiragw.errors import InvalidInput, JiragwError, StateMismatch, StateMissing
 from jiragw.gateway.admin.forms import connect_forms, sandbox_client_secret
-from jiragw.gateway.admin.pages_connect import announce, form_page
+from jiragw.gateway.admin.pages_connect import announce, form_page, insecure_allowed
 from jiragw.gateway.admin.pending import Flow, Picker
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page, ui_for
 from jiragw.gateway.state import Gateway
@@ -109,6 +109,7 @@ async def _start_new(ui: AdminUI, ctx: Ctx, kind: str) -> tuple[PendingAuthoriza
             scopes=scopes,
             redirect_uri=gw.callback_url,
             initiator=Secret(owner),
+            allow_insecure_http=insecure_allowed(ctx),
         )
     return pending, Flow("oauth2", owner, client_secret=secret, name=name)
 
@@ -116,13 +117,13 @@ async def _start_new(ui: AdminUI, ctx: Ctx, kind: str) -> tuple[PendingAuthoriza
 async def _start_reauthorize(ui: AdminUI, ctx: Ctx, name: str) -> tuple[PendingAuthorization, Flow]:
     gw, owner = ui.gw, ctx.session.token_hash
 
-    def read(tx: Tx) -> tuple[list[str], GrantRecord]:
+    def read(tx: Tx) -> tuple[list[str], GrantRecord, bool]:
         conn = tx.connections.get_by_name(name)
         grant = tx.grants.get(conn.grant_id)
         sites = [c.cloud_id for c in tx.connections.list(grant_id=grant.id) if c.cloud_id]
-        return sites, grant
+        return sites, grant, conn.allow_insecure_http
 
-    sites, grant = await gw.store.run(read)
+    sites, grant, insecure = await gw.store.run(read)
     if grant.status is GrantStatus.REVOKED:
         raise InvalidInput("a revoked connection cannot be re-authorized; connect it again")
     if grant.client_secret is None or not grant.client_id:
@@ -142,6 +143,7 @@ async def _start_reauthorize(ui: AdminUI, ctx: Ctx, name: str) -> tuple[PendingA
             redirect_uri=gw.callback_url,
             initiator=Secret(owner),
             sites=sites,
+            allow_insecure_http=insecure,
         )
     elif grant.method is GrantMethod.DC_OAUTH2:
         pending = await start_dc_oauth(
@@ -152,6 +154,7 @@ async def _start_reauthorize(ui: AdminUI, ctx: Ctx, name: str) -> tuple[PendingA
             scopes=scopes,
             redirect_uri=gw.callback_url,
             initiator=Secret(owner),
+            allow_insecure_http=insecure,
         )
     else:
         raise InvalidInput(f"a {grant.method.value} connection has no consent to re-run")
@@ -172,6 +175,7 @@ async def _start_oauth1(ui: AdminUI, ctx: Ctx) -> tuple[PendingAuthorization, Fl
         private_key=draft.private_key,
         initiator=Secret(owner),
         callback_uri=ui.gw.callback_url,
+        allow_insecure_http=draft.allow_insecure_http,
     )
     return pending, Flow("oauth1", owner, private_key=draft.private_key, name=draft.name)
 

@@ -64,6 +64,7 @@ class ConnectionRecord:
     last_error_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    allow_insecure_http: bool = False  # plain HTTP to a remote host, allowed by the operator
 
 
 def _record(row: Connection) -> ConnectionRecord:
@@ -85,6 +86,7 @@ def _record(row: Connection) -> ConnectionRecord:
         last_error_at=row.last_error_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        allow_insecure_http=bool(row.allow_insecure_http),
     )
 
 
@@ -122,6 +124,7 @@ class ConnectionRepo:
         account_id: str | None = None,
         account_email: str | None = None,
         account_name: str | None = None,
+        allow_insecure_http: bool = False,
     ) -> ConnectionRecord:
         """Insert a connection; Conflict if the name is taken, NotFound if the grant is not there."""
         check_name(name)
@@ -143,6 +146,7 @@ class ConnectionRepo:
             account_id=account_id,
             account_email=account_email,
             account_name=account_name,
+            allow_insecure_http=allow_insecure_http,
             created_at=now,
             updated_at=now,
         )
@@ -226,11 +230,14 @@ class ConnectionRepo:
             raise Conflict(f"a connection named {name!r} already exists") from exc
         return _record(row)
 
-    def move(self, connection_id: str, *, site_url: str, api_base_url: str) -> ConnectionRecord:
+    def move(
+        self, connection_id: str, *, site_url: str, api_base_url: str, allow_insecure_http: bool = False
+    ) -> ConnectionRecord:
         """Point the connection at a new address of the same site (its id, name and keys stay)."""
         row = self._row(connection_id)
         row.site_url = site_url
         row.api_base_url = api_base_url
+        row.allow_insecure_http = allow_insecure_http
         self._seal(row)
         row.updated_at = self._clock()
         self._session.flush()

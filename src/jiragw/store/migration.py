@@ -34,7 +34,7 @@ __all__ = [
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 # The newest revision in MIGRATIONS_DIR; a new migration moves it (a test compares it with
 # Alembic's own view of the scripts, so the two cannot drift apart).
-HEAD_REVISION: Final = "0003_vault_binding"
+HEAD_REVISION: Final = "0004_insecure_http"
 VERSION_TABLE: Final = "alembic_version"
 _READ_VERSION: Final = text(f"SELECT version_num FROM {VERSION_TABLE}")  # noqa: S608 - a constant
 # Arbitrary constant naming the "migrating" advisory lock on PostgreSQL.

@@ -22,7 +22,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, MetaData, String, Text, false
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -176,6 +176,8 @@ class Connection(Base):
     account_id: Mapped[str | None] = mapped_column(String(128))
     account_email: Mapped[str | None] = mapped_column(String(320))
     account_name: Mapped[str | None] = mapped_column(String(255))
+    # The operator allowed plain HTTP to a non-loopback host for this connection (shown as a warning).
+    allow_insecure_http: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from jiragw.auth.oauth1 import suggest_consumer_key
 __all__ = [
     "DEFAULT_3LO_SCOPES",
     "DEFAULT_DC_SCOPES",
+    "INSECURE_FIELD",
     "Field",
     "FormSpec",
     "connect_forms",
@@ -32,7 +33,7 @@ DEFAULT_DC_SCOPES = "WRITE"
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text | url | email | password | date
+    kind: str = "text"  # text | url | email | password | date | checkbox
     required: bool = True
     default: str = ""
     help: str = ""
@@ -52,6 +53,15 @@ class FormSpec:
 
 
 _NAME = Field("name", "Connection name", help="letters, digits, '.', '_' or '-'")
+# Plain HTTP to a host other than this machine is refused unless the admin ticks this.
+INSECURE_FIELD = "allow_insecure_http"
+_INSECURE = Field(
+    INSECURE_FIELD,
+    "Allow plain HTTP",
+    kind="checkbox",
+    required=False,
+    help="only for a Jira on a network you trust: over http:// credentials travel unencrypted",
+)
 
 _FORMS: dict[str, FormSpec] = {
     "oauth": FormSpec(
@@ -79,6 +89,7 @@ _FORMS: dict[str, FormSpec] = {
             Field("site_url", "Site URL", kind="url", help="https://your-site.atlassian.net"),
             Field("email", "Account email", kind="email"),
             Field("token", "API token", kind="password"),
+            _INSECURE,
         ),
     ),
     "client-credentials": FormSpec(
@@ -91,6 +102,7 @@ _FORMS: dict[str, FormSpec] = {
             Field("site_url", "Site URL", kind="url"),
             Field("client_id", "Client id"),
             Field("client_secret", "Client secret", kind="password"),
+            _INSECURE,
         ),
     ),
     "dc-oauth": FormSpec(
@@ -104,6 +116,7 @@ _FORMS: dict[str, FormSpec] = {
             Field("client_id", "Client id"),
             Field("client_secret", "Client secret", kind="password"),
             Field("scopes", "Scopes", default=DEFAULT_DC_SCOPES, help="READ, WRITE, ADMIN or SYSTEM_ADMIN"),
+            _INSECURE,
         ),
         hidden=(("kind", "dc"),),
     ),
@@ -117,6 +130,7 @@ _FORMS: dict[str, FormSpec] = {
             Field("dc_url", "Jira base URL", kind="url"),
             Field("pat", "Personal access token", kind="password"),
             Field("expires", "Token expiry", kind="date", required=False, help="optional, as set in Jira"),
+            _INSECURE,
         ),
     ),
     "oauth1": FormSpec(
@@ -128,6 +142,7 @@ _FORMS: dict[str, FormSpec] = {
             _NAME,
             Field("dc_url", "Jira base URL", kind="url"),
             Field("consumer_key", "Consumer key"),
+            _INSECURE,
         ),
     ),
     "basic": FormSpec(
@@ -140,6 +155,7 @@ _FORMS: dict[str, FormSpec] = {
             Field("dc_url", "Jira base URL", kind="url"),
             Field("username", "Username"),
             Field("password", "Password", kind="password"),
+            _INSECURE,
         ),
     ),
 }

@@ -21,13 +21,14 @@ from starlette.routing import BaseRoute, Route
 from jiragw.auth.oauth1 import generate_key_pair
 from jiragw.broker import (
     Connected,
+    check_destinations,
     connect_api_token,
     connect_basic,
     connect_client_credentials,
     connect_pat,
 )
 from jiragw.errors import InvalidInput, JiragwError
-from jiragw.gateway.admin.forms import FormSpec, connect_forms, sandbox_client_secret
+from jiragw.gateway.admin.forms import INSECURE_FIELD, FormSpec, connect_forms, sandbox_client_secret
 from jiragw.gateway.admin.pending import Draft
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
 from jiragw.secrets import Secret
@@ -41,6 +42,11 @@ def _secret(ctx: Ctx, name: str) -> Secret:
     if not value:
         raise InvalidInput(f"the {name.replace('_', ' ')} is required")
     return Secret(value)
+
+
+def insecure_allowed(ctx: Ctx) -> bool:
+    """Whether the admin ticked "Allow plain HTTP" on the form."""
+    return bool(ctx.field(INSECURE_FIELD))
 
 
 def _date(value: str) -> datetime | None:
@@ -59,6 +65,7 @@ async def _api_token(ui: AdminUI, ctx: Ctx) -> Connected:
         site_url=ctx.field("site_url"),
         email=ctx.field("email"),
         token=_secret(ctx, "token"),
+        allow_insecure_http=insecure_allowed(ctx),
     )
 
 
@@ -69,6 +76,7 @@ async def _pat(ui: AdminUI, ctx: Ctx) -> Connected:
         dc_url=ctx.field("dc_url"),
         pat=_secret(ctx, "pat"),
         expires_at=_date(ctx.field("expires")),
+        allow_insecure_http=insecure_allowed(ctx),
     )
 
 
@@ -79,6 +87,7 @@ async def _basic(ui: AdminUI, ctx: Ctx) -> Connected:
         dc_url=ctx.field("dc_url"),
         username=ctx.field("username"),
         password=_secret(ctx, "password"),
+        allow_insecure_http=insecure_allowed(ctx),
     )
 
 
@@ -94,6 +103,7 @@ async def _client_credentials(ui: AdminUI, ctx: Ctx) -> Connected:
         api_url=ui.gw.settings.atlassian_api_url,
         client_id=client_id,
         client_secret=Secret(given),
+        allow_insecure_http=insecure_allowed(ctx),
     )
 
 
@@ -185,6 +195,8 @@ async def _oauth1_link(ui: AdminUI, ctx: Ctx) -> Response:
         raise InvalidInput("the Jira base URL must be an http(s) URL")
     if not consumer_key:
         raise InvalidInput("the consumer key is required")
+    insecure = insecure_allowed(ctx)
+    check_destinations({"the Jira base URL": dc_url}, allow_insecure_http=insecure)
     pair = await asyncio.to_thread(generate_key_pair)
     draft = Draft(
         ctx.session.token_hash,
@@ -193,6 +205,7 @@ async def _oauth1_link(ui: AdminUI, ctx: Ctx) -> Response:
         consumer_key,
         pair.private_key_pem,
         pair.public_key_pem,
+        allow_insecure_http=insecure,
     )
     draft_id = ui.pending.add_draft(draft)
     return ui.render(

@@ -58,6 +58,7 @@ class Draft:
     consumer_key: str
     private_key: Secret
     public_key_pem: str
+    allow_insecure_http: bool = False
 
 
 @dataclass(frozen=True, slots=True)

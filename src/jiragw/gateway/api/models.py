@@ -77,6 +77,12 @@ class ConnectionOut(_Model):
     last_error: str | None
     reauthorize_by: datetime | None
     lifetime_warning: bool
+    allow_insecure_http: bool = Field(
+        default=False, description="The operator allowed plain HTTP to a remote host for this connection."
+    )
+    insecure_warning: str | None = Field(
+        default=None, description="Set when credentials travel to Jira unencrypted (plain HTTP allowed)."
+    )
 
     @classmethod
     def of(cls, view: ConnectionView) -> ConnectionOut:
