@@ -118,6 +118,14 @@ def _http_url(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Validated settings; build with :meth:`from_env`.
@@ -125,7 +133,10 @@ class Settings:
     ``database_url`` is kept out of ``repr`` (it may hold a password); use
     :attr:`database_url_redacted` for display. ``connection``
     (``JIRAGW_CONNECTION``) is the connection a CLI command uses when none is
-    named.
+    named. ``max_inflight_per_connection`` and ``max_inflight_per_key``
+    (``JIRAGW_MAX_INFLIGHT_PER_CONNECTION``, default 64, and
+    ``JIRAGW_MAX_INFLIGHT_PER_KEY``, default 32) cap the proxy's calls in
+    flight (:mod:`jiragw.gateway.inflight`).
     """
 
     database_url: str = field(repr=False)
@@ -135,6 +146,8 @@ class Settings:
     atlassian_auth_url: str = DEFAULT_ATLASSIAN_AUTH_URL
     atlassian_api_url: str = DEFAULT_ATLASSIAN_API_URL
     connection: str | None = None
+    max_inflight_per_connection: int = 64
+    max_inflight_per_key: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +183,12 @@ class Settings:
                 "JIRAGW_ATLASSIAN_API_URL", get("JIRAGW_ATLASSIAN_API_URL") or DEFAULT_ATLASSIAN_API_URL
             ),
             connection=get("JIRAGW_CONNECTION"),
+            max_inflight_per_connection=_positive_int(
+                "JIRAGW_MAX_INFLIGHT_PER_CONNECTION", get("JIRAGW_MAX_INFLIGHT_PER_CONNECTION"), 64
+            ),
+            max_inflight_per_key=_positive_int(
+                "JIRAGW_MAX_INFLIGHT_PER_KEY", get("JIRAGW_MAX_INFLIGHT_PER_KEY"), 32
+            ),
         )
 
     @property
