@@ -26,7 +26,8 @@ def test_a_connection_past_its_cap_is_503_and_takes_no_key_slot() -> None:
     caps.acquire("k2", "a")
     with pytest.raises(ConnectionBusy) as busy:
         caps.acquire("k3", "a")
-    assert (busy.value.status, busy.value.code, busy.value.retry_after) == (503, "connection_busy", RETRY_AFTER)
+    refused = (busy.value.status, busy.value.code, busy.value.retry_after)
+    assert refused == (503, "connection_busy", RETRY_AFTER)
     assert caps.in_flight(key_id="k3") == 0
     caps.acquire("k3", "b")  # another connection is not held back by this one
 
@@ -38,13 +39,14 @@ def test_released_slots_are_free_again_and_idle_entries_vanish() -> None:
         caps.release("k", "a")
     assert caps.in_flight() == 0
     assert caps.in_flight(key_id="k") == caps.in_flight(connection_id="a") == 0
-    assert not caps._keys and not caps._connections  # nothing kept per idle key or connection
+    assert not caps._keys  # nothing kept per idle key or connection
+    assert not caps._connections
 
 
 def test_caps_must_be_positive() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         InFlight(per_connection=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         InFlight(per_key=0)
 
 
