@@ -4,34 +4,42 @@
 session sees no write tool; a gateway key sees only tools whose every
 operation its ceiling allows; each tool gets a ``connection`` argument (an
 enum of names) when the session reaches several connections. ``tools/call``
-checks the same again, takes the session's Jira client for the connection
+checks the session's reach again and the arguments against the tool's
+schema (:mod:`.arguments`), takes the session's Jira client for the connection
 (kept open across calls, its requests guarded: :mod:`.access`), runs the
 handler, audits the call, and turns a :class:`~jiragw.errors.JiragwError`
-into a tool error (:mod:`.errors`).
+into a tool error (:mod:`.errors`); an error finding the caller's reach
+answers ``tools/list`` as a protocol error with the same text.
+
+Building the server loads only the SDK: the tool modules (the Jira SDK, the
+broker) load with the first request that lists or calls a tool, so the stdio
+server (:mod:`.stdio`) answers ``initialize`` without them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
-from mcp.server.stdio import stdio_server
 
 from jiragw import __version__
 from jiragw.errors import InvalidInput, JiragwError, NotFound
-from jiragw.store import ConnectionRecord
 
-from .access import Access
-from .errors import tool_error
-from .tool import Call, ToolSpec, schema
-from .tools import ALL_TOOLS
+from .arguments import check_arguments, input_schema
+from .errors import protocol_error, tool_error
+from .tool import Call, ToolSpec
 
-__all__ = ["AccessFor", "build_server", "listed_tools", "run_stdio"]
+if TYPE_CHECKING:
+    from jiragw.store import ConnectionRecord
 
-AccessFor = Callable[[ServerRequestContext[Any]], Awaitable[Access]]
+    from .access import Access
+
+__all__ = ["AccessFor", "all_tools", "build_server", "listed_tools"]
+
+AccessFor = Callable[[ServerRequestContext[Any]], Awaitable["Access"]]
 
 INSTRUCTIONS = (
     "Jira through jiragw. Start with search_issues (JQL) or get_issue; projects and search_fields tell "
@@ -40,17 +48,19 @@ INSTRUCTIONS = (
 )
 
 
+def all_tools() -> tuple[ToolSpec, ...]:
+    """Every tool, in listing order (:data:`.tools.ALL_TOOLS`), loaded on first use."""
+    from .tools import ALL_TOOLS
+
+    return ALL_TOOLS
+
+
 def _mcp_tool(tool: ToolSpec, names: Sequence[str]) -> types.Tool:
-    props = dict(tool.properties)
-    required = list(tool.required)
-    if tool.needs_connection and len(names) > 1:
-        props["connection"] = {"type": "string", "enum": list(names), "description": "Which Jira."}
-        required.append("connection")
     return types.Tool(
         name=tool.name,
         title=tool.title,
         description=tool.description,
-        input_schema=schema(props, tuple(required)),
+        input_schema=input_schema(tool, names),
         annotations=types.ToolAnnotations(
             read_only_hint=tool.read_only,
             destructive_hint=tool.destructive if not tool.read_only else None,
@@ -66,7 +76,7 @@ async def listed_tools(access: Access) -> tuple[list[ToolSpec], list[ConnectionR
     flavors = {str(c.flavor) for c in conns}
     tools = [
         t
-        for t in ALL_TOOLS
+        for t in all_tools()
         if (t.read_only or not access.session_read_only)
         and (not t.needs_connection or conns)
         and access.allows_tool(t, flavors)
@@ -79,7 +89,7 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
     started = time.monotonic()
     conn: ConnectionRecord | None = None
     try:
-        tool = next((t for t in ALL_TOOLS if t.name == name), None)
+        tool = next((t for t in all_tools() if t.name == name), None)
         if tool is None:
             raise NotFound(f"no tool is named {name!r}")
         args = dict(arguments)
@@ -88,10 +98,11 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
         if tool.needs_connection:
             conn = await access.connection(None if chosen is None else str(chosen))
             access.check_tool(tool, str(conn.flavor))
+        # Who may call what is answered first; then the arguments, before anything is opened or sent.
+        check_arguments(tool, arguments)
+        if conn is not None:
             call.connection, call.jira_client = conn, await access.client(conn)
-            result = await tool.handler(call, args)
-        else:
-            result = await tool.handler(call, args)
+        result = await tool.handler(call, args)
     except JiragwError as exc:
         access.record(name, conn, started, exc)
         return tool_error(exc, access.public_url)
@@ -111,7 +122,10 @@ def build_server(access_for: AccessFor) -> Server[Any]:
     async def on_list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        access = await access_for(ctx)
+        try:
+            access = await access_for(ctx)
+        except JiragwError as exc:
+            raise protocol_error(exc, None) from exc
         tools, conns = await listed_tools(access)
         names = [c.name for c in conns]
         return types.ListToolsResult(tools=[_mcp_tool(t, names) for t in tools])
@@ -133,17 +147,3 @@ def build_server(access_for: AccessFor) -> Server[Any]:
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
     )
-
-
-async def run_stdio(access: Access) -> None:
-    """Serve ``access`` over stdin/stdout until the client closes the stream."""
-
-    async def fixed(ctx: ServerRequestContext[Any]) -> Access:
-        return access
-
-    server = build_server(fixed)
-    try:
-        async with stdio_server() as (read, write):
-            await server.run(read, write, server.create_initialization_options())
-    finally:
-        await access.aclose()
