@@ -121,3 +121,19 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.public_url = "https://x"  # type: ignore[misc]
+
+
+def test_in_flight_caps_default_and_are_read() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.max_inflight_per_connection, defaults.max_inflight_per_key) == (64, 32)
+    settings = Settings.from_env(
+        {"JIRAGW_MAX_INFLIGHT_PER_CONNECTION": "8", "JIRAGW_MAX_INFLIGHT_PER_KEY": " 3 "}
+    )
+    assert (settings.max_inflight_per_connection, settings.max_inflight_per_key) == (8, 3)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", "many", "²"])
+@pytest.mark.parametrize("name", ["JIRAGW_MAX_INFLIGHT_PER_CONNECTION", "JIRAGW_MAX_INFLIGHT_PER_KEY"])
+def test_in_flight_caps_must_be_positive_whole_numbers(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})

@@ -172,6 +172,14 @@ def _credential_url(name: str, raw: str) -> str:
     return url
 
 
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Validated settings; build with :meth:`from_env`.
@@ -181,6 +189,10 @@ class Settings:
     (``JIRAGW_CONNECTION``) is the connection a CLI command uses when none is
     named. ``metrics_require_key`` (``JIRAGW_METRICS_REQUIRE_KEY=1``) makes
     ``/metrics`` answer only a gateway key with the admin scope.
+    ``max_inflight_per_connection`` and ``max_inflight_per_key``
+    (``JIRAGW_MAX_INFLIGHT_PER_CONNECTION``, default 64, and
+    ``JIRAGW_MAX_INFLIGHT_PER_KEY``, default 32) cap the proxy's calls in
+    flight (:mod:`jiragw.gateway.inflight`).
     """
 
     database_url: str = field(repr=False)
@@ -191,6 +203,8 @@ class Settings:
     atlassian_api_url: str = DEFAULT_ATLASSIAN_API_URL
     connection: str | None = None
     metrics_require_key: bool = False
+    max_inflight_per_connection: int = 64
+    max_inflight_per_key: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -227,6 +241,12 @@ class Settings:
             ),
             connection=get("JIRAGW_CONNECTION"),
             metrics_require_key=_flag("JIRAGW_METRICS_REQUIRE_KEY", get("JIRAGW_METRICS_REQUIRE_KEY")),
+            max_inflight_per_connection=_positive_int(
+                "JIRAGW_MAX_INFLIGHT_PER_CONNECTION", get("JIRAGW_MAX_INFLIGHT_PER_CONNECTION"), 64
+            ),
+            max_inflight_per_key=_positive_int(
+                "JIRAGW_MAX_INFLIGHT_PER_KEY", get("JIRAGW_MAX_INFLIGHT_PER_KEY"), 32
+            ),
         )
 
     @property

@@ -44,10 +44,12 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── OperationUnknown         operation_unknown 403
     │   └── ConnectionDenied         connection_denied 403
     ├── RateLimited                  rate_limited      429
+    │   └── KeyBusy                  key_busy          429
     ├── UpstreamError                upstream_error    502
     │   ├── TokenResponseInvalid     token_response_invalid 502
     │   └── UpstreamUnavailable      upstream_unavailable 503
-    │       └── TokenEndpointUnavailable token_endpoint_unavailable 503
+    │       ├── TokenEndpointUnavailable token_endpoint_unavailable 503
+    │       └── ConnectionBusy       connection_busy   503
     ├── VaultError                   vault_error       500
     │   ├── DecryptionFailed         decryption_failed 500
     │   └── DestinationChanged       destination_changed 500
@@ -70,6 +72,7 @@ __all__ = [
     "CodeMissing",
     "ConfigError",
     "Conflict",
+    "ConnectionBusy",
     "ConnectionDenied",
     "ConnectionRequired",
     "ConsentDenied",
@@ -80,6 +83,7 @@ __all__ = [
     "InvalidInput",
     "InvalidJql",
     "JiragwError",
+    "KeyBusy",
     "KeyExpired",
     "KeyInvalid",
     "KeyRevoked",
@@ -383,6 +387,12 @@ class RateLimited(JiragwError):
         self.retry_after = retry_after
 
 
+class KeyBusy(RateLimited):
+    """The key already has as many calls in flight through the proxy as it may; retry shortly."""
+
+    code = "key_busy"
+
+
 class UpstreamError(JiragwError):
     """Jira or Atlassian answered with an error we cannot map more precisely."""
 
@@ -408,6 +418,18 @@ class TokenEndpointUnavailable(UpstreamUnavailable):
     """A token endpoint answered 5xx or ``temporarily_unavailable``: retry with backoff."""
 
     code = "token_endpoint_unavailable"
+
+
+class ConnectionBusy(UpstreamUnavailable):
+    """The connection already has as many calls in flight as the gateway allows; retry shortly."""
+
+    code = "connection_busy"
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
 
 
 class VaultError(JiragwError):

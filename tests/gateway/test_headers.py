@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from jiragw.gateway.headers import request_headers, response_headers
+from jiragw.gateway.headers import (
+    CLIENT_ADDRESS_HEADERS,
+    OVERRIDE_HEADERS,
+    SECURITY_HEADERS,
+    request_headers,
+    response_headers,
+)
 
 DROPPED_UPSTREAM = [
     (b"Authorization", b"Bearer jgw_secret"),
@@ -77,3 +83,59 @@ def test_response_headers_drop_cookies_and_hops() -> None:
         (b"retry-after", b"3"),
         (b"location", b"http://jira.test/sites/acme/rest/api/2/issue/1"),
     ]
+
+
+OVERRIDES_AND_ADDRESSES = [
+    (b"X-HTTP-Method-Override", b"DELETE"),
+    (b"X-HTTP-Method", b"DELETE"),
+    (b"X-Method-Override", b"PUT"),
+    (b"X-Original-Method", b"DELETE"),
+    (b"X-Original-URL", b"/rest/pat/latest/tokens"),
+    (b"X-Rewrite-URL", b"/rest/pat/latest/tokens"),
+    (b"X-Original-URI", b"/secure/admin"),
+    (b"X-Host", b"evil.example"),
+    (b"X-Original-Host", b"evil.example"),
+    (b"X-Forwarded-Prefix", b"/evil"),
+    (b"X-Forwarded-Server", b"evil.example"),
+    (b"X-Client-IP", b"10.0.0.1"),
+    (b"True-Client-IP", b"10.0.0.1"),
+    (b"CF-Connecting-IP", b"10.0.0.1"),
+    (b"X-Cluster-Client-IP", b"10.0.0.1"),
+    (b"Max-Forwards", b"0"),
+]
+
+
+@pytest.mark.parametrize("pair", OVERRIDES_AND_ADDRESSES)
+def test_method_overrides_url_rewrites_and_client_addresses_are_dropped(pair: tuple[bytes, bytes]) -> None:
+    names = {name for name, _ in request_headers([pair, (b"accept", b"application/json")])}
+    assert names == {b"accept", b"accept-encoding"}
+
+
+def test_the_deny_lists_are_lower_case_data() -> None:
+    for name in OVERRIDE_HEADERS | CLIENT_ADDRESS_HEADERS:
+        assert name == name.lower()
+        assert request_headers([(name.upper(), b"x")]) == [(b"accept-encoding", b"identity")]
+
+
+def test_what_jira_clients_need_is_kept() -> None:
+    kept = [
+        (b"x-atlassian-token", b"no-check"),
+        (b"x-experimentalapi", b"opt-in"),
+        (b"x-force-accept-language", b"true"),
+        (b"content-type", b"multipart/form-data; boundary=x"),
+    ]
+    assert request_headers(kept) == [*kept, (b"accept-encoding", b"identity")]
+
+
+def test_jiras_own_content_policy_is_dropped_for_the_gateways() -> None:
+    upstream = [
+        (b"content-type", b"text/html"),
+        (b"Content-Security-Policy", b"script-src *"),
+        (b"content-security-policy-report-only", b"default-src *"),
+        (b"X-Content-Type-Options", b"sniff"),
+    ]
+    assert response_headers(upstream) == [(b"content-type", b"text/html")]
+    assert dict(SECURITY_HEADERS) == {
+        b"x-content-type-options": b"nosniff",
+        b"content-security-policy": b"default-src 'none'; frame-ancestors 'none'; sandbox",
+    }

@@ -3,6 +3,9 @@
 Each case is sent as a raw request target straight into the gateway app (an
 HTTP client would normalise ``..`` away first). The sandbox's own request
 counters prove nothing reached Jira; the audit trail records each refusal.
+The table's ``dropped_headers`` are requests that do go through, carrying
+headers the upstream must never see (method overrides, URL rewrites, client
+addresses); a recorder in front of the sandbox proves they were dropped.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from jiragw.sandbox.server import describe
 from jiragw.store import AuditRecord, Store
 from jiragw.vault import Keyring
 from tests.gateway.conftest import GATEWAY, SANDBOX, Env
-from tests.gateway.servers import asgi_call
+from tests.gateway.servers import Recorder, asgi_call
 from tests.store.conftest import FakeClock
 
 CLOCK = FakeClock()
 
-CASES: list[dict[str, Any]] = json.loads((Path(__file__).parent / "hostile_inputs.json").read_text())["cases"]
+TABLE: dict[str, Any] = json.loads((Path(__file__).parent / "hostile_inputs.json").read_text())
+CASES: list[dict[str, Any]] = TABLE["cases"]
+DROPPED: list[dict[str, Any]] = TABLE["dropped_headers"]
 MIB = 1024 * 1024
 
 
@@ -90,8 +95,10 @@ async def _authorization(env: Env, kind: str) -> tuple[bytes | None, str]:
         return b"Bearer " + secret.encode(), full
     if kind == "acme-only":
         secret, _ = env.key(name="acme only", connections=["acme"])
-    elif kind in ("read-only", "read-write-work"):
+    elif kind in ("read-only", "read-write-work", "admin"):
         secret, _ = env.key(name=kind, preset=kind)
+    elif kind == "write-only":
+        secret, _ = env.key(name=kind, scopes=["write:jira-work"])
     else:
         assert kind == "full", kind
         secret = full
@@ -133,6 +140,30 @@ async def test_hostile_input(env: Env, case: dict[str, Any]) -> None:
         ("denied", case["status"], case["code"])
     ]
     assert all("?" not in (r.target or "") and "evil" not in (r.target or "") for r in rows)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("case", DROPPED, ids=[c["name"] for c in DROPPED])
+async def test_dropped_headers_never_reach_jira(env: Env, case: dict[str, Any]) -> None:
+    authorization, _ = await _authorization(env, case.get("key", "full"))
+    assert authorization is not None
+    headers = [(b"accept", b"application/json"), (b"authorization", authorization)]
+    headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in case["headers"].items()]
+    recorder = Recorder(create_sandbox_app(env.sandbox))
+    original = env.gw.http
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=recorder)) as recording:
+        env.gw.http = recording
+        try:
+            response = await asgi_call(
+                env.app, case.get("method", "GET"), case["path"].encode("latin-1"), headers=headers
+            )
+        finally:
+            env.gw.http = original
+    assert response.status == case["status"], response.body
+    assert len(recorder.seen) == 1
+    assert "accept" in recorder.seen[0]  # the request itself went through, with its ordinary headers
+    leaked = {name.lower() for name in case["headers"]} & set(recorder.seen[0])
+    assert not leaked, f"forwarded to Jira: {sorted(leaked)}"
 
 
 def _proxy_rows(env: Env) -> list[AuditRecord]:

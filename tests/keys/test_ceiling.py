@@ -121,3 +121,62 @@ def test_presets_take_jira_softwares_work_scopes_but_not_board_administration() 
 
 def test_the_admin_preset_holds_the_management_scope_alone() -> None:
     assert preset_scopes("admin") == (frozenset({"jiragw:admin"}), False)
+
+
+@pytest.mark.parametrize("path", OPEN_READS)
+@pytest.mark.parametrize(
+    "ceiling",
+    [
+        key("admin"),  # the management API alone
+        key(scopes={"write:jira-work"}),  # writes only
+        key(scopes={"write:board-scope:jira-software", "write:sprint:jira-software"}),
+        key(scopes=set()),
+    ],
+    ids=["admin", "write-work", "write-software", "empty"],
+)
+def test_open_reads_need_a_key_that_may_read_jira(path: str, ceiling: KeyRecord) -> None:
+    with pytest.raises(ScopeDenied) as denied:
+        check(ceiling, "GET", path)
+    assert denied.value.details["operation"]
+
+
+@pytest.mark.parametrize("path", OPEN_READS)
+def test_any_one_read_scope_opens_the_open_reads(path: str) -> None:
+    for scopes in ({"read:jira-user"}, {"read:sprint:jira-software"}, {"*"}):
+        assert check(key(scopes=scopes), "GET", path) is not None
+    assert check(key(scopes={"*"}, read_only=True), "GET", path) is not None
+
+
+BOARD_ADMINISTRATION = [("POST", "/rest/agile/1.0/board"), ("DELETE", "/rest/agile/1.0/board/7")]
+
+
+@pytest.mark.parametrize(("method", "path"), BOARD_ADMINISTRATION)
+def test_creating_and_deleting_boards_is_administration(method: str, path: str) -> None:
+    rw = key("read-write-work")
+    with pytest.raises(ScopeDenied) as denied:
+        check(rw, method, path)
+    assert all(".admin:" in s for s in denied.value.details["missing_scopes"])
+    assert denied.value.details["missing_scopes"]
+    # the work it shares its spec scope with stays work
+    assert check(rw, "POST", "/rest/agile/1.0/board/7/issue") is not None
+    assert check(rw, "POST", "/rest/agile/1.0/backlog/issue") is not None
+    # unrestricted keys, and ceilings holding the board administration scopes, may
+    assert check(key("full"), method, path) is not None
+    admin_scopes = set(rw.scopes) | {
+        "write:board-scope.admin:jira-software",
+        "delete:board-scope.admin:jira-software",
+    }
+    assert check(key(scopes=admin_scopes), method, path) is not None
+
+
+def test_keys_minted_with_the_old_work_ceiling_lose_board_administration_too() -> None:
+    """The rule is applied when a call is checked: a stored ceiling that spells out every scope
+    the spec asks for board create/delete is still refused without the administration scope."""
+    table = load_scope_table()
+    spec = {op.operation_id: op for op in table.operations}
+    stored = set(preset_scopes("read-write-work")[0])
+    assert spec["createBoard"].granular_scopes <= stored  # by the spec's scopes alone it would pass
+    assert spec["deleteBoard"].granular_scopes <= stored
+    for method, path in BOARD_ADMINISTRATION:
+        with pytest.raises(ScopeDenied):
+            check(key(scopes=stored), method, path)

@@ -30,6 +30,11 @@ What the transport guarantees, so the callers see plain httpx behaviour:
 
 The aiohttp session is created on first use inside the running loop and closed
 with the transport (``async with httpx.AsyncClient(transport=...)``).
+
+The pool (``max_connections`` sockets, no per-host limit: every Cloud
+connection over OAuth shares ``api.atlassian.com``) is shared by every Jira
+connection; the proxy's in-flight caps (:mod:`jiragw.gateway.inflight`) keep
+one connection to a fraction of it, so a slow one cannot take every socket.
 """
 
 from __future__ import annotations

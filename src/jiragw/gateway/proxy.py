@@ -6,15 +6,29 @@ and all before any upstream call:
 
 1. a gateway key in the query string is refused (400): URLs end up in logs;
 2. the key is authenticated (:meth:`Gateway.authenticate`, cached);
-3. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target):
+3. the method must be one of :data:`FORWARDED_METHODS` or ``OPTIONS``: any
+   other (``TRACE``, ``CONNECT``, WebDAV's ``PROPFIND``, a lower-case ``get``)
+   is 405 with ``Allow``, audited as a denial under the key that tried it. A
+   ``TRACE`` that reached Jira (or a proxy in front of it) would be echoed back
+   with the request's headers, the connection's credential among them;
+   ``OPTIONS`` is answered here (204 with ``Allow`` and no CORS headers, no
+   upstream call): on Jira's REST API its one use is a browser's CORS
+   preflight, which carries no gateway key (so it meets step 2's 401) and
+   which the gateway, sharing its origin with the admin UI, never grants;
+4. the path is contained (:mod:`jiragw.gateway.paths`, on the raw target):
    a Jira REST API path, or one of Jira's avatar images (GET/HEAD only, 405
    otherwise), which the rewritten ``avatarUrls`` below point at;
-4. the connection must exist *and* be allowed for the key; both failures answer
+5. the connection must exist *and* be allowed for the key; both failures answer
    the same 403 ``connection_denied``, so names cannot be probed;
-5. the scope ceiling is checked (:func:`jiragw.keys.check`) on the
+6. the scope ceiling is checked (:func:`jiragw.keys.check`) on the
    decoded path (an avatar image by the rule in :mod:`jiragw.keys.servlets`);
-6. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
+7. the body is read up to :attr:`Gateway.max_body_bytes` (413 past it, using
    ``Content-Length`` first so nothing more is read);
+8. a slot of the key and one of the connection are taken
+   (:mod:`jiragw.gateway.inflight`): 429 ``key_busy`` or 503 ``connection_busy``
+   with ``Retry-After`` when either has too many calls in flight, so one slow
+   connection cannot take every pooled socket; the slots are returned once the
+   answer has been streamed back;
 
 then the connection's credentials (the broker's credential session, through
 :mod:`jiragw.gateway.upstream`) go on the request, headers are filtered
@@ -29,7 +43,11 @@ decoded and its absolute API and avatar links (``self``, ``avatarUrls`` & co.)
 are pointed at the proxy, and an error's texts lose every mention of the
 upstream (:mod:`jiragw.gateway.links`), so clients that follow them never reach
 Jira directly with a gateway key; other answers (the avatar images among
-them, with their content type) stream through. Every call is audited
+them, with their content type) stream through. Every answer, Jira's and the
+gateway's own refusals alike, carries ``X-Content-Type-Options: nosniff`` and
+a ``Content-Security-Policy`` that runs nothing
+(:data:`jiragw.gateway.headers.SECURITY_HEADERS`), replacing Jira's: the proxy
+shares its origin with the admin UI. Every call is audited
 (never the query string or a body) and counted in the metrics.
 
 A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
@@ -55,16 +73,19 @@ from jiragw.errors import (
     ConnectionDenied,
     InvalidInput,
     JiragwError,
+    KeyBusy,
     KeyExpired,
     KeyInvalid,
     KeyRevoked,
+    MethodNotAllowed,
     PermissionDenied,
     ReauthRequired,
     UpstreamError,
     UpstreamUnavailable,
 )
 from jiragw.gateway.audit import Event
-from jiragw.gateway.headers import request_headers, response_headers
+from jiragw.gateway.headers import SECURITY_HEADERS, request_headers, response_headers
+from jiragw.gateway.inflight import InFlight
 from jiragw.gateway.links import LinkRewriter, rewritable
 from jiragw.gateway.paths import (
     audit_target,
@@ -80,13 +101,18 @@ from jiragw.gateway.upstream import Upstreams, open_stream
 from jiragw.keys import check as check_ceiling
 from jiragw.store import ConnectionRecord, KeyRecord
 
-__all__ = ["Proxy", "routes"]
+__all__ = ["ALLOWED_METHODS", "FORWARDED_METHODS", "Proxy", "routes"]
 
 log = logging.getLogger("jiragw.proxy")
 
-_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The methods Jira's REST API takes, the only ones that go upstream; OPTIONS is answered here.
+FORWARDED_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+ALLOWED_METHODS: Final = (*FORWARDED_METHODS, "OPTIONS")
+_METHODS: Final = frozenset(ALLOWED_METHODS)
+_FORWARDED: Final = frozenset(FORWARDED_METHODS)
+_ALLOW: Final = ", ".join(ALLOWED_METHODS).encode("ascii")
 # Refusals that are the caller's doing (audited as "denied" and counted as denials).
-_DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked)
+_DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked, KeyBusy)
 # Framing headers that no longer describe a decoded, rewritten body.
 _REFRAMED: Final = frozenset({b"content-length", b"content-encoding", b"transfer-encoding"})
 # A 401's body is read to tell a scope denial only up to this size (Atlassian's is ~60 bytes).
@@ -124,6 +150,7 @@ class Proxy:
         self._latency = gw.metrics.latency.labels("proxy")
         self._counted: dict[tuple[str, int], Counter] = {}
         self._rewriters: dict[str, tuple[tuple[str, str, str], LinkRewriter]] = {}
+        self.in_flight = InFlight(gw.settings.max_inflight_per_connection, gw.settings.max_inflight_per_key)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -169,28 +196,48 @@ class Proxy:
             elif header == b"content-length":
                 declared = value
         call.key = key = await gw.authenticate(authorization)
+        method: str = scope["method"]
+        if method not in _FORWARDED:
+            if method == "OPTIONS":
+                await self._options(send, call)
+                return
+            raise MethodNotAllowed(
+                "the proxy forwards only GET, HEAD, POST, PUT, PATCH and DELETE", allowed=ALLOWED_METHODS
+            )
 
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
         name, rest = split_proxy_path(raw_path, scope.get("root_path", ""))
-        path = contain(rest, scope["method"])
+        path = contain(rest, method)
         call.target = audit_target(path.decoded)
         conn = await self.upstreams.connection(name) if name is not None else None
         if conn is None or not key.allows_connection(conn.id):
             raise ConnectionDenied("this key may not use that connection (or it does not exist)")
         call.conn = conn
 
-        op = check_ceiling(key, scope["method"], path.decoded, gw.table)
+        op = check_ceiling(key, method, path.decoded, gw.table)
         if op is not None:
             call.target = op.path
         body = await _read_body(receive, gw.max_body_bytes, declared)
 
+        in_flight = self.in_flight
+        in_flight.acquire(key.id, conn.id)
         try:
-            creds = await self.upstreams.credentials(conn)
-        except AuthError as exc:
-            raise self._reauth(conn, exc) from exc
-        url = upstream_url(creds.base_url, path, query)
-        headers = request_headers(raw_headers)
-        await self._forward(scope, send, call, creds, url, headers, body)
+            try:
+                creds = await self.upstreams.credentials(conn)
+            except AuthError as exc:
+                raise self._reauth(conn, exc) from exc
+            url = upstream_url(creds.base_url, path, query)
+            headers = request_headers(raw_headers)
+            await self._forward(scope, send, call, creds, url, headers, body)
+        finally:
+            in_flight.release(key.id, conn.id)
+
+    async def _options(self, send: Send, call: _Call) -> None:
+        """``OPTIONS``, answered without Jira: the methods the proxy takes, and no CORS grant."""
+        call.status = 204
+        headers = [(b"allow", _ALLOW), (b"cache-control", b"no-store"), *SECURITY_HEADERS]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _reauth(self, conn: ConnectionRecord, exc: AuthError) -> ReauthRequired:
         return ReauthRequired(
@@ -224,6 +271,7 @@ class Proxy:
             if status == 429:
                 gw.metrics.upstream_429.labels(creds.connection.name).inc()
             out = response_headers(response.headers.raw)
+            out.extend(SECURITY_HEADERS)
             if 300 <= status < 400:
                 out = self._redirect(scope, creds, out)
             if method != "HEAD" and status not in (204, 304) and rewritable(out):

@@ -7,7 +7,9 @@
   show the message, plus ``"jiragw": {"code": ...}`` for scripts that want the
   stable code. ``WWW-Authenticate`` accompanies every 401, ``Allow`` every 405
   that knows its methods (RFC 9110 §15.5.6), ``Retry-After`` (whole seconds,
-  rounded up) every 429 that knows when to try again.
+  rounded up) every 429, and every 503 of a busy connection, that knows when
+  to try again. A proxy error also carries the proxy's security headers
+  (:data:`jiragw.gateway.headers.SECURITY_HEADERS`), as every proxied answer does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import math
 
 from starlette.responses import JSONResponse
 
-from jiragw.errors import JiragwError, MethodNotAllowed, RateLimited
+from jiragw.errors import ConnectionBusy, JiragwError, MethodNotAllowed, RateLimited
+from jiragw.gateway.headers import SECURITY_HEADERS
 
 __all__ = ["api_error", "jira_error"]
 
@@ -29,9 +32,12 @@ def _headers(exc: JiragwError) -> dict[str, str]:
         headers["WWW-Authenticate"] = 'Bearer realm="jiragw"'
     if isinstance(exc, MethodNotAllowed) and exc.allowed:
         headers["Allow"] = ", ".join(exc.allowed)
-    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+    if isinstance(exc, RateLimited | ConnectionBusy) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(0, math.ceil(exc.retry_after)))
     return headers
+
+
+_SECURITY = {name.decode("latin-1"): value.decode("latin-1") for name, value in SECURITY_HEADERS}
 
 
 def api_error(exc: JiragwError) -> JSONResponse:
@@ -44,4 +50,4 @@ def jira_error(exc: JiragwError) -> JSONResponse:
         "errors": {},
         "jiragw": {"code": exc.code, **({"details": exc.details} if exc.details else {})},
     }
-    return JSONResponse(body, status_code=exc.status, headers=_headers(exc))
+    return JSONResponse(body, status_code=exc.status, headers={**_headers(exc), **_SECURITY})

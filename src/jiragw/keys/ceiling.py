@@ -13,8 +13,16 @@ the REST API, :mod:`jiragw.keys.servlets`); then, in order:
 - the key's ceiling must hold the operation's classic scopes or its granular
   scopes in full, as Atlassian itself decides; the denial names what is missing;
 - a Jira REST read the spec lists with no scope at all (``serverInfo``, the board
-  list) is open to every key: no scope guards it, and clients such as
-  pycontribs ``jira`` call ``serverInfo`` when they start.
+  list) is open to every key that may read Jira at all: an unrestricted key,
+  or one whose ceiling holds at least one Jira read scope (``read:...``).
+  No scope guards these reads, and clients such as pycontribs ``jira`` call
+  ``serverInfo`` when they start; but a key minted for the management API
+  alone (preset "admin") or for writes only has no business reading Jira, so
+  it is refused (``scope_denied``). The rule is decided here, at check time,
+  so keys created before it follow it too.
+
+A few operations need more than the spec says: creating and deleting a board
+are administration (:mod:`jiragw.keys.administration`).
 
 The ready-made ceilings a key is created with are in :mod:`jiragw.keys.presets`.
 
@@ -28,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from jiragw.errors import OperationUnknown, ReadOnlyKey, ScopeDenied
+from jiragw.keys.administration import administered
 from jiragw.keys.servlets import match_servlet
 from jiragw.scopes import Operation, ScopeTable, load_scope_table
 from jiragw.store.keys import ALL, KeyRecord
@@ -64,6 +73,12 @@ def _missing(op: Operation, ceiling: Iterable[str]) -> list[str]:
 # Jira REST reads the spec lists with no OAuth scope at all (serverInfo, the board list):
 # they expose nothing a scope guards, and clients call serverInfo on start-up.
 _OPEN_READ_PREFIXES = ("/rest/api/", "/rest/agile/")
+_READ_SCOPE_PREFIX = "read:"
+
+
+def _reads_jira(key: KeyRecord) -> bool:
+    """Whether a key may read Jira at all: unrestricted, or holding one Jira read scope."""
+    return ALL in key.scopes or any(s.startswith(_READ_SCOPE_PREFIX) for s in key.scopes)
 
 
 def _open_read(op: Operation) -> bool:
@@ -78,7 +93,8 @@ def _open_read(op: Operation) -> bool:
 def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = None) -> Operation | None:
     """The operation ``method path`` is, if ``key`` may call it; raises the denial otherwise."""
     table = table or load_scope_table()
-    op = table.match(method, path) or match_servlet(method, path)
+    found = table.match(method, path) or match_servlet(method, path)
+    op = administered(found) if found is not None else None
     if op is None:
         if key.unrestricted:
             return None
@@ -89,7 +105,13 @@ def check(key: KeyRecord, method: str, path: str, table: ScopeTable | None = Non
         )
     described = f"{op.method} {op.path} ({op.operation_id})"
     if _open_read(op):
-        return op
+        if _reads_jira(key):
+            return op
+        raise ScopeDenied(
+            f"the key's scope ceiling holds no Jira read scope, which {described} needs "
+            "(it reads no data a scope guards, but only keys that may read Jira may call it)",
+            details={"operation": op.operation_id, "missing_scopes": []},
+        )
     if key.read_only and not is_read(op):
         raise ReadOnlyKey(
             f"this key is read-only and {described} writes",

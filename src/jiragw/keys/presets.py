@@ -6,7 +6,9 @@ read operations. Jira Software's operations (boards, sprints, epics, Agile
 issue calls) name granular scopes only; a preset takes those of its kind too
 (every one for "read/write work", the reads for "read-only"), except the board
 administration scopes (``*:board-scope.admin:jira-software``), as the classic
-work scopes leave out Jira administration. "full" is every operation the
+work scopes leave out Jira administration; creating and deleting a board count
+as board administration (:mod:`jiragw.keys.administration`), so neither work
+preset may do them. "full" is every operation the
 connection allows (``*``); "admin" is :data:`~jiragw.keys.ceiling.ADMIN_SCOPE`
 alone (the management API, no Jira calls). "read-only" and "read/write work"
 hold ``read:jira-user`` and ``read:jira-work``, so they may also fetch the
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from jiragw.keys.administration import administered
 from jiragw.keys.ceiling import ADMIN_SCOPE, is_read
 from jiragw.scopes import Operation, ScopeTable, load_scope_table
 from jiragw.store.keys import ALL
@@ -78,7 +81,8 @@ def preset_scopes(name: str, table: ScopeTable | None = None) -> tuple[frozenset
         return preset.classic, False
     table = table or load_scope_table()
     ceiling = set(preset.classic)
-    for op in table.operations:
+    for spec_op in table.operations:
+        op = administered(spec_op)
         fits = op.classic_scopes <= preset.classic if op.classic_scopes else _software_work(op)
         if not fits or (preset.read_only and not is_read(op)):
             continue
