@@ -31,6 +31,8 @@ from jiragw.errors import ConfigError
 from jiragw.secrets import Secret
 
 __all__ = [
+    "AUDIT_READ_WINDOW_MS",
+    "AUDIT_RETENTION_DAYS",
     "CALLBACK_PATH",
     "DEFAULT_ATLASSIAN_API_URL",
     "DEFAULT_ATLASSIAN_AUTH_URL",
@@ -46,6 +48,8 @@ DEFAULT_ATLASSIAN_API_URL: Final = "https://api.atlassian.com"
 CALLBACK_PATH: Final = "/v1/outbound/oauth/callback"
 LOOPBACK_CALLBACK_PORT: Final = 8765  # the CLI's one-shot OAuth callback listener (broker.loopback)
 MASTER_KEY_BYTES: Final = 32
+AUDIT_RETENTION_DAYS: Final = 365  # audit events older than this are pruned; 0 keeps them forever
+AUDIT_READ_WINDOW_MS: Final = 50  # a proxied read's audit event is committed within this many ms
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 # Drivers we ship: the stdlib sqlite3 and psycopg 3. Bare "postgresql://" would
@@ -118,6 +122,14 @@ def _http_url(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _whole_number(name: str, raw: str | None, default: int, *, most: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > most:
+        raise ConfigError(f"{name} must be a whole number from 0 to {most}")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Validated settings; build with :meth:`from_env`.
@@ -125,7 +137,11 @@ class Settings:
     ``database_url`` is kept out of ``repr`` (it may hold a password); use
     :attr:`database_url_redacted` for display. ``connection``
     (``JIRAGW_CONNECTION``) is the connection a CLI command uses when none is
-    named.
+    named. ``audit_retention_days`` (``JIRAGW_AUDIT_RETENTION_DAYS``, 0 = keep
+    forever) is how long audit events are kept; ``audit_read_window_ms``
+    (``JIRAGW_AUDIT_READ_WINDOW_MS``) bounds how long a proxied read's audit
+    event may wait in memory before it is committed (writes, denials and admin
+    actions are committed before their answer is sent).
     """
 
     database_url: str = field(repr=False)
@@ -135,6 +151,8 @@ class Settings:
     atlassian_auth_url: str = DEFAULT_ATLASSIAN_AUTH_URL
     atlassian_api_url: str = DEFAULT_ATLASSIAN_API_URL
     connection: str | None = None
+    audit_retention_days: int = AUDIT_RETENTION_DAYS
+    audit_read_window_ms: int = AUDIT_READ_WINDOW_MS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +188,18 @@ class Settings:
                 "JIRAGW_ATLASSIAN_API_URL", get("JIRAGW_ATLASSIAN_API_URL") or DEFAULT_ATLASSIAN_API_URL
             ),
             connection=get("JIRAGW_CONNECTION"),
+            audit_retention_days=_whole_number(
+                "JIRAGW_AUDIT_RETENTION_DAYS",
+                get("JIRAGW_AUDIT_RETENTION_DAYS"),
+                AUDIT_RETENTION_DAYS,
+                most=36_500,
+            ),
+            audit_read_window_ms=_whole_number(
+                "JIRAGW_AUDIT_READ_WINDOW_MS",
+                get("JIRAGW_AUDIT_READ_WINDOW_MS"),
+                AUDIT_READ_WINDOW_MS,
+                most=60_000,
+            ),
         )
 
     @property

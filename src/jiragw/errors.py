@@ -49,7 +49,8 @@ boundary that meets them, with ``raise ... from exc``.
     ├── VaultError                   vault_error       500
     │   └── DecryptionFailed         decryption_failed 500
     ├── StoreError                   store_error       500
-    │   └── StoreBusy                store_busy        503
+    │   ├── StoreBusy                store_busy        503
+    │   └── AuditUnavailable         audit_unavailable 503
     └── SandboxError                 sandbox_error     500
 
 Messages never contain secrets: callers pass :class:`jiragw.secrets.Secret`
@@ -62,6 +63,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 __all__ = [
+    "AuditUnavailable",
     "AuthError",
     "BodyTooLarge",
     "CodeMissing",
@@ -410,6 +412,13 @@ class StoreBusy(StoreError):
     """A database lock was not granted in time (another process holds it); safe to retry."""
 
     code = "store_busy"
+    status = 503
+
+
+class AuditUnavailable(StoreError):
+    """An audit record could not be made durable, so the call it records is not answered."""
+
+    code = "audit_unavailable"
     status = 503
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from jiragw.store.models import AuditEvent
@@ -164,6 +164,19 @@ class AuditRepo:
             # The table, not the entity: Core's executemany, without the ORM's bulk-insert layer.
             self._session.execute(insert(_TABLE), rows)
         return len(rows)
+
+    def delete_before(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to ``limit`` of the oldest events older than ``cutoff``; returns how many.
+
+        In slices, so that pruning a large trail never holds the database's
+        write lock (SQLite) for long: the caller repeats until fewer come back.
+        """
+        ids = select(AuditEvent.id).where(AuditEvent.at < cutoff).order_by(AuditEvent.id).limit(limit)
+        chosen = list(self._session.scalars(ids))
+        if not chosen:
+            return 0
+        self._session.execute(delete(_TABLE).where(_TABLE.c.id.in_(chosen)))
+        return len(chosen)
 
     def tail(self, limit: int = 100, *, connection_id: str | None = None) -> list[AuditRecord]:
         """The newest ``limit`` events (of one connection, if given), newest first."""

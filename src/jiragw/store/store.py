@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg.errors
@@ -189,6 +189,21 @@ class Store:
         """Re-encrypt every secret under the primary key of ``keyring`` (default: this store's), in one go."""
         with self.transaction(immediate=True) as tx:
             return rewrap_all(tx.session, keyring or self.keyring)
+
+    def prune_audit(self, older_than_days: int, *, batch: int = 5_000) -> int:
+        """Delete audit events older than ``older_than_days`` days (by the store's clock); returns how many.
+
+        One short transaction per ``batch`` events, so the gateway keeps
+        writing its own events while a large trail is pruned.
+        """
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        total = 0
+        while True:
+            with self.transaction(immediate=True) as tx:
+                deleted = tx.audit.delete_before(cutoff, limit=batch)
+            total += deleted
+            if deleted < batch:
+                return total
 
     def count_by_kid(self) -> dict[str, int]:
         """Stored secret values per key id, for :meth:`Keyring.retire`."""
