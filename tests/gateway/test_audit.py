@@ -358,7 +358,8 @@ async def test_stop_writes_the_open_counters(store: Store) -> None:
     await writer.stop()
     (row,) = _stored(store)
     assert (row.action, row.error_code) == ("mcp", "key_revoked")
-    assert row.detail is not None and row.detail["count"] == 1
+    assert row.detail is not None
+    assert row.detail["count"] == 1
 
 
 async def test_the_counters_are_bounded_whatever_the_sources(store: Store) -> None:
@@ -370,7 +371,8 @@ async def test_the_counters_are_bounded_whatever_the_sources(store: Store) -> No
     rows = _stored(store)
     assert sum(r.detail["count"] for r in rows if r.detail) == ANONYMOUS_COUNTERS + 500
     shared = next(r for r in rows if r.detail and r.detail["source"] == "*")
-    assert shared.detail is not None and shared.detail["count"] == 500
+    assert shared.detail is not None
+    assert shared.detail["count"] == 500
 
 
 def _doc(text: str) -> dict[str, Any]:

@@ -286,7 +286,8 @@ async def test_the_key_caches_keep_the_most_recently_used_within_their_bounds(
     await env.gw.authenticate(f"Bearer {real[2]}")  # cached
     await env.gw.authenticate(f"Bearer {real[0]}")  # evicted by real[2]: read again
     assert len(db_reads) == 9
-    assert KEY_CACHE_SIZE >= 1024 and 0 < UNKNOWN_KEY_CACHE_SIZE <= 4096
+    assert KEY_CACHE_SIZE >= 1024
+    assert 0 < UNKNOWN_KEY_CACHE_SIZE <= 4096
 
 
 # -- last-used times ------------------------------------------------------------------------------
