@@ -101,6 +101,7 @@ class AuditWriter:
         self._wake = asyncio.Event()
         self._armed = False  # a read-window timer is pending
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._lock = asyncio.Lock()
 
     # -- the ways in ---------------------------------------------------------------------------
@@ -151,14 +152,15 @@ class AuditWriter:
     def start(self) -> None:
         if self._task is None:
             self._wake = asyncio.Event()
-            self._armed = False
+            self._armed = self._stopping = False
             self._task = asyncio.create_task(self._run(), name="jiragw-audit")
 
     async def stop(self) -> None:
+        """Let the writer finish its round (a commit is never cut off), then write everything left."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            await self._task
             self._task = None
         await self.flush()
 
@@ -169,7 +171,7 @@ class AuditWriter:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         touch_at = loop.time() + _TOUCH_EVERY
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, touch_at - loop.time()))
             self._wake.clear()

@@ -164,7 +164,6 @@ class Proxy:
         if isinstance(exc, AuditUnavailable):
             call.recorded = True  # its event stays queued, to be committed on the writer's retry
         else:
-            call.bytes_out = len(response.body)
             await self._commit(call)
         await response(scope, receive, send)
 
