@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -90,17 +88,15 @@ async def test_a_failed_flush_loses_nothing_and_the_retry_writes_each_event_once
     for n in range(3):
         writer.record(_event(n))
     writer.key_used("k1", T0)
-    real = store.transaction
+    real = store.append_audit
 
-    @contextmanager
-    def broken() -> Iterator[Any]:
+    def broken(*args: Any, **kwargs: Any) -> int:  # the one call the writer commits through
         raise RuntimeError("database is locked")
-        yield  # pragma: no cover
 
-    monkeypatch.setattr(store, "transaction", broken)
+    monkeypatch.setattr(store, "append_audit", broken)
     with pytest.raises(RuntimeError):
         await writer.flush()
-    monkeypatch.setattr(store, "transaction", real)
+    monkeypatch.setattr(store, "append_audit", real)
 
     writer.record(_event(3))  # arrived while the first flush was failing
     writer.key_used("k1", T0 + timedelta(seconds=1))  # newer than the one kept for the retry
@@ -202,19 +198,17 @@ async def test_a_failed_commit_refuses_the_waiter_and_keeps_the_event(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     writer = AuditWriter(store)
-    real = store.transaction
+    real = store.append_audit
 
-    @contextmanager
-    def broken() -> Iterator[Any]:
+    def broken(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("disk full")
-        yield  # pragma: no cover
 
-    monkeypatch.setattr(store, "transaction", broken)
+    monkeypatch.setattr(store, "append_audit", broken)
     with pytest.raises(AuditUnavailable) as refused:
         await writer.commit(_event(1, method="PUT"))
     assert refused.value.status == 503
     assert refused.value.code == "audit_unavailable"
-    monkeypatch.setattr(store, "transaction", real)
+    monkeypatch.setattr(store, "append_audit", real)
     assert await writer.flush() == 1
     assert [r.method for r in _stored(store)] == ["PUT"]
 

@@ -82,3 +82,12 @@ def test_prune_deletes_only_what_is_past_retention_in_slices(store: Store, clock
     assert store.prune_audit(365) == 0
     clock.advance(days=360)
     assert store.prune_audit(365) == 2  # the 10- and 364-day-old events are now past it
+
+
+def test_append_audit_commits_events_in_chunks_on_a_plain_connection(store: Store, clock: FakeClock) -> None:
+    events = [{"action": "proxy", "actor": f"key:k{n}", "outcome": "ok", "method": "GET"} for n in range(7)]
+    assert store.append_audit(events, chunk=3) == 7
+    with store.transaction() as tx:
+        rows = list(reversed(tx.audit.tail()))
+    assert [r.actor for r in rows] == [f"key:k{n}" for n in range(7)]
+    assert all(r.at == clock.now for r in rows)

@@ -249,7 +249,8 @@ class Proxy:
             call.status = status
             # A write's record is made before the body streams: the size it declares.
             call.bytes_out = len(response.content) if response.is_stream_consumed else _declared_length(out)
-            await self._commit(call)
+            if call.method not in _READS:  # a read's record waits for the read window (no await)
+                await self._commit(call)
             call.upstream = True
             await send({"type": "http.response.start", "status": status, "headers": out})
             if response.is_stream_consumed:  # a 401 read to tell a scope denial: its body is at hand
@@ -284,7 +285,8 @@ class Proxy:
         out = [(k, v) for k, v in headers if k not in _REFRAMED]
         out.append((b"content-length", str(len(body)).encode("ascii")))
         call.status, call.bytes_out = status, len(body)
-        await self._commit(call)
+        if call.method not in _READS:
+            await self._commit(call)
         call.upstream = True
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from jiragw.store.models import AuditEvent
 
-__all__ = ["AuditFilter", "AuditRecord", "AuditRepo"]
+__all__ = ["AUDIT_TABLE", "AuditFilter", "AuditRecord", "AuditRepo", "audit_rows"]
 
 # Declarative mapping types ``__table__`` as a FromClause; it is this Table.
 _TABLE: Final = cast(Table, AuditEvent.__table__)
+AUDIT_TABLE: Final = _TABLE
 
 # Every column an event may set (the id is the database's).
 _APPEND_COLUMNS = (
@@ -151,15 +152,7 @@ class AuditRepo:
         calls per second, building ORM rows in its worker thread held the GIL
         long enough to slow the event loop down.
         """
-        rows: list[dict[str, Any]] = []
-        for event in events:
-            row = {column: event.get(column) for column in _APPEND_COLUMNS}
-            row["action"], row["actor"], row["outcome"] = event["action"], event["actor"], event["outcome"]
-            if row["at"] is None:
-                row["at"] = self._clock()
-            if row["detail"] is not None:
-                row["detail"] = dict(row["detail"])
-            rows.append(row)
+        rows = audit_rows(events, self._clock)
         if rows:
             # The table, not the entity: Core's executemany, without the ORM's bulk-insert layer.
             self._session.execute(insert(_TABLE), rows)
@@ -202,6 +195,20 @@ class AuditRepo:
         if flt.before_id is not None:
             query = query.where(AuditEvent.id < flt.before_id)
         return [_record(row) for row in self._session.scalars(query)]
+
+
+def audit_rows(events: Iterable[Mapping[str, Any]], clock: Callable[[], datetime]) -> list[dict[str, Any]]:
+    """The insert parameters of events given as :meth:`AuditRepo.append`'s arguments by name."""
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        row = {column: event.get(column) for column in _APPEND_COLUMNS}
+        row["action"], row["actor"], row["outcome"] = event["action"], event["actor"], event["outcome"]
+        if row["at"] is None:
+            row["at"] = clock()
+        if row["detail"] is not None:
+            row["detail"] = dict(row["detail"])
+        rows.append(row)
+    return rows
 
 
 def _record(row: AuditEvent) -> AuditRecord:
