@@ -9,7 +9,8 @@ boundary that meets them, with ``raise ... from exc``.
 
     JiragwError                      code              status
     ├── ConfigError                  config_error      500
-    │   └── MasterKeyMissing         master_key_missing
+    │   ├── MasterKeyMissing         master_key_missing
+    │   └── RemoteNotAllowed         remote_not_allowed
     ├── InvalidInput                 invalid_input     400
     │   ├── InvalidJql               invalid_jql       400
     │   ├── Conflict                 conflict          409
@@ -47,7 +48,8 @@ boundary that meets them, with ``raise ... from exc``.
     │   └── UpstreamUnavailable      upstream_unavailable 503
     │       └── TokenEndpointUnavailable token_endpoint_unavailable 503
     ├── VaultError                   vault_error       500
-    │   └── DecryptionFailed         decryption_failed 500
+    │   ├── DecryptionFailed         decryption_failed 500
+    │   └── DestinationChanged       destination_changed 500
     ├── StoreError                   store_error       500
     │   ├── StoreBusy                store_busy        503
     │   └── AuditUnavailable         audit_unavailable 503
@@ -74,6 +76,7 @@ __all__ = [
     "ConsentDenied",
     "CredentialRevoked",
     "DecryptionFailed",
+    "DestinationChanged",
     "InvalidInput",
     "InvalidJql",
     "JiragwError",
@@ -95,6 +98,7 @@ __all__ = [
     "RateLimited",
     "ReadOnlyKey",
     "ReauthRequired",
+    "RemoteNotAllowed",
     "SandboxError",
     "ScopeDenied",
     "StateExpired",
@@ -145,6 +149,12 @@ class MasterKeyMissing(ConfigError):
     code = "master_key_missing"
 
 
+class RemoteNotAllowed(ConfigError):
+    """A listener that must stay on loopback was asked to bind another interface."""
+
+    code = "remote_not_allowed"
+
+
 class InvalidInput(JiragwError):
     """The caller's input is malformed; nothing was changed."""
 
@@ -167,7 +177,7 @@ class Conflict(InvalidInput):
 
 
 class PathRejected(InvalidInput):
-    """A proxied path leaves the API prefix or carries forbidden characters."""
+    """A request path (proxied, or sent by the SDK) leaves the API prefix or carries forbidden characters."""
 
     code = "path_rejected"
 
@@ -400,6 +410,15 @@ class DecryptionFailed(VaultError):
     """A ciphertext failed authentication (tampered, moved, or unknown key)."""
 
     code = "decryption_failed"
+
+
+class DestinationChanged(VaultError):
+    """A stored address a credential is sent to no longer matches its seal: changed outside jiragw.
+
+    Raised before any credential leaves; the message names neither the secret nor internal ids.
+    """
+
+    code = "destination_changed"
 
 
 class StoreError(JiragwError):

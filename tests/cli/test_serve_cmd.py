@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.gateway.forward_proxy import tinyproxy
+
 pytestmark = pytest.mark.live
 
 
@@ -243,3 +245,42 @@ def test_without_sandbox_refuses_to_start_without_settings(
     assert needle in done.stderr
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
+
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.mark.parametrize("no_proxy", ["", "127.0.0.1"])
+def test_upstream_calls_follow_the_environment_proxy(tmp_path: Path, no_proxy: str) -> None:
+    """HTTP_PROXY carries the gateway's calls to the sandbox, unless NO_PROXY covers its address."""
+    env = {k: v for k, v in _clean_env(tmp_path).items() if k.lower() not in _PROXY_VARIABLES}
+    with tinyproxy(tmp_path / "proxy") as proxy:
+        proc = subprocess.Popen(
+            _jiragw("serve", "--sandbox", "--json", "--port", "0"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env={**env, "HTTP_PROXY": proxy.url, "NO_PROXY": no_proxy},
+        )
+        running = Running(proc, json.loads(proc.stdout.readline() or "null"))  # type: ignore[union-attr]
+        try:
+            info = running.info
+            assert info is not None, proc.communicate(timeout=30)[1]
+            assert info["demo_connections"] == ["acme", "corp"]
+            myself = f"GET {info['sandbox']['base_url']}/sites/acme/rest/api/3/myself"
+            before = proxy.requests().count(myself)
+            with httpx.Client(trust_env=False) as client:  # the test's own call goes direct
+                answer = client.get(
+                    info["url"] + "/jira/acme/rest/api/3/myself",
+                    headers={"Authorization": f"Bearer {info['demo_key']}"},
+                )
+            assert answer.status_code == 200
+            after = proxy.requests().count(myself)
+        finally:
+            running.stop()
+    if no_proxy:
+        assert proxy.requests() == []
+    else:
+        assert before >= 1  # the demo connection's check at start-up went through the proxy too
+        assert after == before + 1

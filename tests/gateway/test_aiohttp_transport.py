@@ -11,6 +11,7 @@ import gzip
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,8 @@ import pytest
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.server import upstream_client
 from jiragw.gateway.upstream import UpstreamClient
+
+from .forward_proxy import tinyproxy
 
 Answer = Callable[["Seen", asyncio.StreamWriter], Awaitable[None]]
 
@@ -245,3 +248,88 @@ async def test_the_served_client_uses_this_transport(raw: Callable[[Answer], Awa
     assert response.json() == {"ok": True}
     transport = AiohttpTransport()
     await transport.aclose()  # closing one never used is fine
+
+
+async def test_an_environment_proxy_carries_the_request(
+    raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path
+) -> None:
+    server = await raw(ok())
+    with tinyproxy(tmp_path) as proxy:
+        async with upstream_client({"HTTP_PROXY": proxy.url, "NO_PROXY": ""}) as http:
+            response = await http.get(server.url + "/via/proxy?x=%2F")
+        assert response.json() == {"ok": True}
+        assert proxy.requests() == [f"GET {server.url}/via/proxy?x=%2F"]
+    assert server.seen[0].target == "/via/proxy?x=%2F"
+
+
+async def test_no_proxy_sends_directly(raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path) -> None:
+    server = await raw(ok())
+    with tinyproxy(tmp_path) as proxy:
+        async with upstream_client({"HTTP_PROXY": proxy.url, "NO_PROXY": "example.com,127.0.0.1"}) as http:
+            response = await http.get(server.url + "/direct")
+        assert response.json() == {"ok": True}
+        assert proxy.requests() == []
+    assert server.seen[0].target == "/direct"
+
+
+async def test_proxy_credentials_from_the_url(
+    raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path
+) -> None:
+    server = await raw(ok())
+    with tinyproxy(tmp_path, basic_auth=("gw", "pw-canary-5")) as proxy:
+        async with upstream_client({"HTTP_PROXY": proxy.url}) as http:
+            refused = await http.get(server.url + "/no-credentials")
+        with_auth = proxy.url.replace("http://", "http://gw:pw-canary-5@")
+        async with upstream_client({"HTTP_PROXY": with_auth}) as http:
+            allowed = await http.get(server.url + "/credentials")
+    assert refused.status_code == 407
+    assert allowed.status_code == 200
+    assert [s.target for s in server.seen] == ["/credentials"]
+    # The proxy's credentials are for the proxy: never forwarded to the upstream.
+    assert server.seen[0].headers("proxy-authorization") == []
+
+
+async def test_https_goes_through_a_connect_tunnel(
+    raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path
+) -> None:
+    server = await raw(ok())
+    target = server.url.replace("http://", "https://")
+    with tinyproxy(tmp_path, connect_port=443) as proxy:
+        async with upstream_client({"HTTPS_PROXY": proxy.url}) as http:
+            # This tinyproxy tunnels to port 443 only: its refusal proves the tunnel was asked of it.
+            with pytest.raises(httpx.ProxyError):
+                await http.get(target + "/tunnel")
+        assert proxy.requests() == [f"CONNECT {target.removeprefix('https://')}"]
+    assert server.seen == []
+
+
+async def test_proxy_credentials_go_with_the_connect(
+    raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path
+) -> None:
+    server = await raw(ok())
+    target = server.url.replace("http://", "https://") + "/tunnel"
+    statuses = []
+    with tinyproxy(tmp_path, basic_auth=("gw", "pw-canary-6"), connect_port=443) as proxy:
+        for url in (proxy.url, proxy.url.replace("http://", "http://gw:pw-canary-6@")):
+            async with upstream_client({"HTTPS_PROXY": url}) as http:
+                with pytest.raises(httpx.ProxyError) as caught:
+                    await http.get(target)
+            assert "canary" not in str(caught.value)
+            statuses.append(getattr(caught.value.__cause__, "status", None))
+    # Without credentials the proxy asks for them; with them it gets as far as its port rule.
+    assert statuses == [407, 403]
+
+
+async def test_forwarded_requests_do_not_reuse_a_connection_the_proxy_closed(
+    raw: Callable[[Answer], Awaitable[RawServer]], tmp_path: Path
+) -> None:
+    """tinyproxy closes after each answer while announcing keep-alive: a POST after a GET must not fail."""
+    server = await raw(ok())
+    with tinyproxy(tmp_path) as proxy:
+        async with upstream_client({"HTTP_PROXY": proxy.url}) as http:
+            statuses = []
+            for n in range(3):
+                statuses.append((await http.get(f"{server.url}/read/{n}")).status_code)
+                statuses.append((await http.post(f"{server.url}/write/{n}", content=b"{}")).status_code)
+        assert statuses == [200] * 6
+        assert len(proxy.requests()) == 6

@@ -7,10 +7,14 @@ import contextlib
 import io
 import json
 import logging
+import os
 import re
 import shlex
+import signal
 import socket
 import stat
+import sys
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,11 +23,21 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from jiragw.broker import session as session_module
 from jiragw.config import CALLBACK_PATH, Settings
 from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
-from jiragw.gateway.server import Served, bind, bound_url, production_settings, sandbox_settings, serve
+from jiragw.gateway.server import (
+    Served,
+    bind,
+    bound_url,
+    build_gateway,
+    production_settings,
+    sandbox_settings,
+    serve,
+    upstream_client,
+)
 from jiragw.store import KeyRecord, Store
 from jiragw.vault import Keyring
 
@@ -359,3 +373,127 @@ async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
         async with httpx.AsyncClient() as client:
             assert (await client.get(served.url + "/healthz")).status_code == 200
     assert "the demo connections and key were not set up: the demo user was refused" in caplog.text
+
+
+def _alice(served: Served) -> dict[str, Any]:
+    assert served.sandbox is not None
+    return dict(next(u for u in served.sandbox["users"] if u["name"] == "alice"))
+
+
+async def test_sandbox_mode_credentials_are_new_at_each_start_and_the_demo_follows(tmp_path: Path) -> None:
+    async with _served(tmp_path) as first:
+        assert first.demo_key is not None
+        key = first.demo_key.reveal()
+        before = _alice(first)
+    async with _served(tmp_path) as second:
+        after = _alice(second)
+        assert second.sandbox is not None
+        for field in ("api_token", "pat", "password"):
+            assert after[field] != before[field]
+        assert after["account_id"] == before["account_id"]  # the data keeps the default seed
+        # The demo connections were reconnected with the new credentials: the old key works on both.
+        assert (await _proxied_myself(second, key, "acme", "3")).status_code == 200
+        assert (await _proxied_myself(second, key, "corp", "2")).status_code == 200
+        async with httpx.AsyncClient() as client:
+            stale = await client.get(
+                second.sandbox["sites"]["acme"]["url"] + "/rest/api/3/myself",
+                auth=(before["email"], before["api_token"]),
+            )
+        assert stale.status_code == 401
+
+
+async def test_sandbox_mode_with_a_seed_keeps_its_credentials(tmp_path: Path) -> None:
+    async with _served(tmp_path / "a", seed=3) as first:
+        before = _alice(first)
+    async with _served(tmp_path / "b", seed=3) as second:
+        assert _alice(second) == before
+
+
+async def test_token_calls_go_through_the_environment_proxy(tmp_path: Path) -> None:
+    """The broker's token calls share the served upstream client, and so its forward proxy."""
+    from jiragw.broker import connect_client_credentials
+    from jiragw.sandbox import build_sandbox
+    from jiragw.sandbox.server import BackgroundServer, describe
+    from jiragw.secrets import Secret
+
+    from .forward_proxy import tinyproxy
+
+    sandbox = build_sandbox(projects=1, issues=1, seed=3)
+    with BackgroundServer(sandbox).running() as base, tinyproxy(tmp_path / "proxy") as proxy:
+        info = describe(sandbox, base)
+        app = next(a for a in info["oauth_apps"] if a["kind"] == "2lo")
+        settings, _ = sandbox_settings(tmp_path / "data", public_url="http://127.0.0.1:1", sandbox_url=base)
+        store = Store.from_settings(settings)
+        try:
+            async with upstream_client({"HTTP_PROXY": proxy.url}) as http:
+                gw = build_gateway(settings, store, http)
+                await connect_client_credentials(
+                    gw.broker,
+                    name="devops",
+                    site_url=info["sites"]["acme"]["url"],
+                    api_url=info["api_url"],
+                    client_id=app["client_id"],
+                    client_secret=Secret(app["client_secret"]),
+                )
+        finally:
+            store.dispose()
+        assert f"POST {base}/oauth/token" in proxy.requests()
+
+
+async def _jiragw_cli(served: Served, *args: str) -> None:
+    """``jiragw ARGS`` in another process, on the served gateway's database and keyring file."""
+    environ = {
+        **os.environ,
+        "JIRAGW_DATABASE_URL": served.database,
+        "JIRAGW_MASTER_KEY_FILE": served.master_key_file or "",
+    }
+    environ.pop("JIRAGW_MASTER_KEY", None)
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("jiragw")),
+        *args,
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+
+
+async def test_key_rotation_reaches_a_running_gateway(
+    sandbox_run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rotate + rewrap + retire in the CLI: proxied calls go on without a restart; SIGHUP re-reads too."""
+    monkeypatch.setattr(session_module, "CREDENTIAL_TTL", 0.0)  # every call re-reads its credential
+    hangups: list[Store] = []
+    reloaded = threading.Event()
+    original = Store.reload_keyring
+
+    def reload_keyring(self: Store) -> bool:
+        changed = original(self)
+        hangups.append(self)
+        reloaded.set()
+        return changed
+
+    monkeypatch.setattr(Store, "reload_keyring", reload_keyring)
+    served = sandbox_run.served
+    assert served.demo_key is not None
+    assert served.master_key_file is not None
+    key = served.demo_key.reveal()
+    path = Path(served.master_key_file)
+    old = Keyring.load(path).primary_kid
+    assert (await _proxied_myself(served, key, "acme", "3")).status_code == 200
+
+    await _jiragw_cli(served, "vault", "rotate")
+    await _jiragw_cli(served, "vault", "rewrap")
+    await _jiragw_cli(served, "vault", "retire", old)
+    for connection, version in (("acme", "3"), ("corp", "2")):
+        response = await _proxied_myself(served, key, connection, version)
+        assert response.status_code == 200, response.text
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(served.url + "/readyz")).status_code == 200
+
+    newest = Keyring.rotate(path).primary_kid  # no rewrap: only SIGHUP tells the gateway
+    os.kill(os.getpid(), signal.SIGHUP)
+    assert await asyncio.to_thread(reloaded.wait, 10)
+    assert [store.keyring.primary_kid for store in hangups] == [newest]
+    assert (await _proxied_myself(served, key, "acme", "3")).status_code == 200

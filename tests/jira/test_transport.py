@@ -18,14 +18,17 @@ import orjson
 import pytest
 
 from jiragw.errors import (
+    InvalidInput,
     InvalidJql,
     NotFound,
+    PathRejected,
     RateLimited,
     ReauthRequired,
     ScopeDenied,
     UpstreamError,
     UpstreamUnavailable,
 )
+from jiragw.jira.client import JiraClient
 from jiragw.jira.limiter import AdaptiveLimit, ConnectionBudget
 from jiragw.jira.policy import RetryPolicy
 from jiragw.jira.transport import CredentialProvider, StaticCredentials, Transport
@@ -444,3 +447,46 @@ def test_static_credentials_never_show_their_secret() -> None:
     creds = StaticCredentials.bearer(Secret("PAT-very-secret"))
     assert "very-secret" not in repr(creds)
     assert isinstance(creds, CredentialProvider)
+
+
+# -- containment: the final URL stays inside the connection's APIs ---------------------------
+
+DC_BASE = "http://sandbox.test/dc/corp"
+
+
+@pytest.fixture
+async def dc() -> AsyncIterator[tuple[Sandbox, Wire, JiraClient]]:
+    """The SDK over a Data Center personal access token, as the CLI and MCP open it."""
+    sandbox = build_sandbox(projects=1, issues=3, seed=7)
+    wire = Wire(sandbox)
+    user = sandbox.dcs["corp"].find_user("alice")
+    assert user is not None
+    async with (
+        httpx.AsyncClient(transport=wire) as client,
+        JiraClient.from_url(DC_BASE, "dc", StaticCredentials.bearer(Secret(user.pat)), client=client) as jira,
+    ):
+        yield sandbox, wire, jira
+
+
+async def test_a_path_out_of_the_api_is_refused_before_sending(dc: tuple[Sandbox, Wire, JiraClient]) -> None:
+    sandbox, wire, jira = dc
+    key = next(iter(sandbox.dcs["corp"].issues.values())).key
+    assert (await jira.issues.get(key)).key == key
+    wire.log.clear()
+    with pytest.raises(PathRejected):  # a path built around the helper: httpx drops the dots
+        await jira.ctx.get("/issue/X-1/../../../../pat/latest/tokens?")
+    with pytest.raises(PathRejected):  # through the helper: one segment, but dot segments once decoded
+        await jira.issues.get("X-1/../../../../pat/latest/tokens?")
+    with pytest.raises(PathRejected):
+        await jira.issues.edit(f"{key}/../OTHER-2", summary="moved")
+    with pytest.raises(PathRejected):
+        await jira.ctx.transport.get_json("http://elsewhere.test/dc/corp/rest/api/2/myself")
+    assert wire.log == []
+
+
+async def test_a_url_too_long_to_build_is_invalid_input(dc: tuple[Sandbox, Wire, JiraClient]) -> None:
+    _, wire, jira = dc
+    with pytest.raises(InvalidInput) as caught:
+        await jira.ctx.get("/search", {"jql": "summary ~ " + "a" * 100_000})
+    assert "too long" in caught.value.message
+    assert wire.log == []

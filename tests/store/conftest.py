@@ -25,7 +25,15 @@ from jiragw.store import KeyRecord, Store, make_engine, migrate
 from jiragw.vault import Keyring
 
 PG_URL = make_url(os.environ.get("JIRAGW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/"))
-TABLES = ("audit_events", "oauth_states", "connections", "grants", "gateway_keys", "admin_tokens")
+TABLES = (
+    "audit_events",
+    "oauth_states",
+    "connections",
+    "grants",
+    "gateway_keys",
+    "admin_tokens",
+    "vault_canary",
+)
 _probe: dict[str, str | None] = {}
 
 

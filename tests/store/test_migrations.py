@@ -9,7 +9,7 @@ from jiragw.store.engine import MIGRATIONS_DIR
 from jiragw.store.models import Base
 
 TABLES = {"grants", "connections", "oauth_states", "audit_events", "gateway_keys", "admin_tokens"}
-HEAD = "0002"
+HEAD = "0003_vault_binding"
 
 
 def test_migrations_ship_inside_the_package() -> None:

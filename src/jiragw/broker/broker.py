@@ -135,7 +135,10 @@ class Broker:
         unless it was issued less than :data:`FORCED_RENEWAL_MIN_AGE` ago (then
         the same credential comes back and the 401 stands).
         """
-        conn = await self.connection(ref)
+        name = ref.name if isinstance(ref, ConnectionRecord) else ref
+        # Addresses checked against their seals (connection here, grant in grants.get) before
+        # any secret is opened: a URL changed in the database fails closed.
+        conn = await self.db(lambda tx: tx.connections.get_verified(name))
         grant = await self.db(lambda tx: tx.grants.get(conn.grant_id))
         ensure_usable(grant)
         if grant.method in REFRESHABLE:

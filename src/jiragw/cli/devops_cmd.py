@@ -107,7 +107,7 @@ async def _submit(given: str | None, send: Callable[[DevOpsResource], Any]) -> S
         conn = await broker.connection(name)
         if not conn.cloud_id:
             raise InvalidInput(f"connection {name!r} names no Jira Cloud site (cloudId); DevOps needs one")
-        transport = Transport(broker.client, BrokerCredentials(broker, name))
+        transport = Transport(broker.client, BrokerCredentials(broker, name), base_url=conn.api_base_url)
         resource = DevOpsResource(ApiContext(transport, conn.api_base_url, "cloud"), cloud_id=conn.cloud_id)
         result: SubmitResult = await send(resource)
         return result

@@ -145,7 +145,7 @@ async def _export(
         connection = await connection_for(broker, settings, given)
         conn = await broker.connection(connection)
         async with httpx.AsyncClient(timeout=60.0, limits=httpx.Limits(max_connections=64)) as client:
-            transport = Transport(client, BrokerCredentials(broker, connection))
+            transport = Transport(client, BrokerCredentials(broker, connection), base_url=conn.api_base_url)
             ctx = ApiContext(transport, conn.api_base_url, "cloud" if conn.flavor == "cloud" else "dc")
             writer = _Writer(out, fmt, fields)
             written = 0

@@ -1,11 +1,18 @@
 """``jiragw sandbox``: run the Jira emulator alone and print how to reach it.
 
 The emulator is imported when the command runs, not for ``--help``.
+
+Its consent page asks for no login and its demo credentials give full access
+to the emulated Jira, so the command listens on loopback only, unless the
+operator passes ``--allow-remote`` (and is warned on stderr); and the demo
+credentials are random at each start unless ``--seed`` is given, which makes
+them reproducible (the data is seeded by the default seed either way).
 """
 
 from __future__ import annotations
 
 import gc
+import ipaddress
 import json
 import signal
 import sys
@@ -17,12 +24,41 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..errors import InvalidInput, SandboxError
+from ..errors import InvalidInput, RemoteNotAllowed, SandboxError
 
 if TYPE_CHECKING:
     from ..sandbox.state import Sandbox
 
-__all__ = ["sandbox"]
+__all__ = ["is_loopback_host", "sandbox"]
+
+_DEFAULT_SEED = 0
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether binding ``host`` keeps the port on this machine (``localhost`` or a loopback address)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
+
+
+def _check_host(host: str, allow_remote: bool) -> None:
+    if is_loopback_host(host):
+        return
+    if not allow_remote:
+        raise RemoteNotAllowed(
+            f"the sandbox listens on loopback only, and {host!r} is not a loopback address:"
+            " anyone who reaches it can use its demo credentials and its consent page asks for no login;"
+            " pass --allow-remote to listen there anyway"
+        )
+    sys.stderr.write(
+        f"WARNING: the sandbox listens on {host}, reachable from other machines. Anyone who reaches it"
+        " can use its demo credentials and admin token, and its OAuth consent page asks for no login."
+        " Run it on a trusted network only.\n"
+    )
+    sys.stderr.flush()
 
 
 def _print_human(console: Console, info: dict[str, Any], load_seconds: float) -> None:
@@ -47,7 +83,15 @@ def _print_human(console: Console, info: dict[str, Any], load_seconds: float) ->
 
 
 def sandbox(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind: a loopback address, or any with the flag below.")
+    ] = "127.0.0.1",
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Allow a --host other than loopback (the sandbox has no real login)."
+        ),
+    ] = False,
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 9000,
     site: Annotated[
         list[str] | None, typer.Option(metavar="NAME", help="Cloud site name (repeatable).")
@@ -57,7 +101,14 @@ def sandbox(
     ] = None,
     projects: Annotated[int, typer.Option(help="Projects per instance.")] = 3,
     issues: Annotated[int, typer.Option(help="Issues per instance.")] = 300,
-    seed: Annotated[int, typer.Option(help="Seed for the generated data and credentials.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Seed for the generated data and the demo credentials (without it: data seed 0,"
+            " random credentials at each start).",
+            show_default=False,
+        ),
+    ] = None,
     latency_ms: Annotated[float, typer.Option(help="Fixed latency added to every request.")] = 0.0,
     latency_jitter_ms: Annotated[float, typer.Option(help="Random extra latency, 0..this.")] = 0.0,
     latency_per_issue_ms: Annotated[
@@ -85,6 +136,7 @@ def sandbox(
     from ..sandbox.oauth import oauth_state
     from ..sandbox.server import describe, serve
 
+    _check_host(host, allow_remote)
     if projects < 0 or issues < 0:
         raise InvalidInput("--projects and --issues must be >= 0")
     if issues and not projects:
@@ -147,9 +199,13 @@ def sandbox(
 
 
 def _load_or_build(
-    state: Path | None, sites: list[str], dcs: list[str], projects: int, issues: int, seed: int
+    state: Path | None, sites: list[str], dcs: list[str], projects: int, issues: int, seed: int | None
 ) -> Sandbox:
-    from ..sandbox.seeding import build_sandbox
+    """The saved state when ``state`` holds one, else a new sandbox.
+
+    Without an explicit ``seed`` the data follows the default seed and the credentials are random.
+    """
+    from ..sandbox.seeding import build_sandbox, random_credential_seed
 
     if state is not None and state.exists():
         from ..sandbox.state import persist
@@ -157,4 +213,11 @@ def _load_or_build(
         loaded = persist.load(state)
         if loaded is not None:
             return loaded
-    return build_sandbox(sites=sites, dcs=dcs, projects=projects, issues=issues, seed=seed)
+    return build_sandbox(
+        sites=sites,
+        dcs=dcs,
+        projects=projects,
+        issues=issues,
+        seed=_DEFAULT_SEED if seed is None else seed,
+        credential_seed=random_credential_seed() if seed is None else None,
+    )

@@ -113,7 +113,14 @@ def serve_command(
         ),
     ] = False,
     sandbox_port: Annotated[int, typer.Option(help="The sandbox's loopback port (0 picks a free one).")] = 0,
-    seed: Annotated[int, typer.Option(help="--sandbox: seed of its data and demo credentials.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="--sandbox: seed of its data and demo credentials (without it: data seed 0,"
+            " random credentials at each start).",
+            show_default=False,
+        ),
+    ] = None,
     data_dir: Annotated[
         Path | None,
         typer.Option(help="--sandbox: where its database and master-key file live.", show_default=False),

@@ -1,10 +1,15 @@
 """``jiragw vault {new-key,rotate,rewrap,retire}``: the master keys of the secrets at rest.
 
-Issue 3, "Vault and store": ``new-key`` prints a fresh 32-byte base64url key
+``new-key`` prints a fresh 32-byte base64url key
 (for ``JIRAGW_MASTER_KEY``); ``rotate`` adds a new primary key to the keyring
 file (``JIRAGW_MASTER_KEY_FILE``) so new writes use it while old ciphertexts
 still read; ``rewrap`` re-encrypts every stored secret under the primary key;
-``retire KID`` removes an old key once nothing is left under it.
+``retire KID`` removes an old key once nothing is left under it (secrets,
+address seals and the canary all count).
+
+A running gateway needs no restart after ``rotate`` and ``rewrap``: it re-reads
+the keyring file when it meets a value under a key it has not loaded, and on
+SIGHUP.
 """
 
 from __future__ import annotations
@@ -64,9 +69,13 @@ def rewrap(as_json: Json = False) -> None:
     finally:
         store.dispose()
     if as_json:
-        typer.echo(json.dumps({"rewrapped": result.rewrapped, "current": result.current, "by_kid": usage}))
+        out = {"rewrapped": result.rewrapped, "current": result.current, "rebound": result.rebound}
+        typer.echo(json.dumps({**out, "by_kid": usage}))
     else:
-        typer.echo(f"re-encrypted {result.total_rewrapped} value(s); {result.current} already current")
+        typer.echo(
+            f"re-encrypted {result.total_rewrapped} value(s); {result.current} already current; "
+            f"{result.rebound} address seal(s) and canary re-sealed"
+        )
 
 
 @vault.command("retire")
@@ -79,7 +88,7 @@ def retire(kid: str) -> None:
     path = _keyfile(settings)
     store = Store.from_settings(settings)
     try:
-        usage = store.count_by_kid()
+        usage = store.key_usage()
     finally:
         store.dispose()
     Keyring.retire(path, kid, usage=usage)

@@ -22,7 +22,11 @@ What the transport guarantees, so the callers see plain httpx behaviour:
   ride along on another's requests;
 - the request's httpx timeouts apply (connect, read; pool as part of connect);
 - aiohttp's exceptions become httpx's (``ConnectError``, ``ConnectTimeout``,
-  ``ReadTimeout``, ``ReadError``, ``RemoteProtocolError``, ...), chained.
+  ``ReadTimeout``, ``ReadError``, ``RemoteProtocolError``, ``ProxyError``, ...), chained;
+- the environment's forward proxies apply as httpx's own transports apply them
+  (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``): the
+  :class:`~jiragw.gateway.outbound_proxy.OutboundProxies` given decide, per
+  request, and aiohttp's own environment lookup stays off.
 
 The aiohttp session is created on first use inside the running loop and closed
 with the transport (``async with httpx.AsyncClient(transport=...)``).
@@ -38,6 +42,8 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict
 from yarl import URL
+
+from jiragw.gateway.outbound_proxy import ForwardProxy, OutboundProxies
 
 __all__ = ["AiohttpTransport"]
 
@@ -66,6 +72,8 @@ def _translate(exc: BaseException, request: httpx.Request, *, reading: bool) -> 
         error = httpx.ReadTimeout(f"timed out reading ({name})", request=request)
     elif isinstance(exc, aiohttp.InvalidUrlClientError | aiohttp.NonHttpUrlClientError):
         error = httpx.UnsupportedProtocol(f"the URL cannot be requested ({name})", request=request)
+    elif isinstance(exc, aiohttp.ClientHttpProxyError):
+        error = httpx.ProxyError(f"the forward proxy refused the request ({name})", request=request)
     elif isinstance(exc, aiohttp.ClientConnectorError):
         error = httpx.ConnectError(f"could not connect ({name})", request=request)
     elif isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
@@ -109,25 +117,37 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         max_connections: int = 512,
         keepalive_expiry: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
+        proxies: OutboundProxies | None = None,
     ) -> None:
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
         self._ssl = ssl_context
+        self._proxies = proxies if proxies is not None and proxies.configured else None
         self._session: aiohttp.ClientSession | None = None
+        # Requests a proxy forwards (plain http:// through a proxy; https:// is tunnelled and pooled
+        # as usual) get a connection each: proxies may close it after each answer while announcing
+        # keep-alive (tinyproxy does), and a pooled connection that died so would fail the next POST.
+        self._forwarding: aiohttp.ClientSession | None = None
 
-    def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self._max_connections,
-            limit_per_host=0,
-            keepalive_timeout=self._keepalive_expiry,
-            # httpx's CA bundle and TLS settings, so verification is the same as with httpx's transport.
-            ssl=self._ssl if self._ssl is not None else httpx.create_ssl_context(),
-        )
+    def _open(self, *, pooled: bool = True) -> aiohttp.ClientSession:
+        # httpx's CA bundle and TLS settings, so verification is the same as with httpx's transport.
+        tls = self._ssl if self._ssl is not None else httpx.create_ssl_context()
+        if pooled:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections,
+                limit_per_host=0,
+                keepalive_timeout=self._keepalive_expiry,
+                ssl=tls,
+            )
+        else:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections, limit_per_host=0, force_close=True, ssl=tls
+            )
         return aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
-            trust_env=False,  # httpx mounts its own transports for environment proxies
+            trust_env=False,  # the environment's proxies are decided per request by ``proxies``
             requote_redirect_url=False,
             max_line_size=_MAX_HEADER,
             max_field_size=_MAX_HEADER,
@@ -136,16 +156,32 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
         )
 
+    def _session_for(self, proxy: ForwardProxy | None, url: httpx.URL) -> aiohttp.ClientSession:
+        if proxy is None or url.scheme == "https":
+            session = self._session
+            if session is None or session.closed:
+                session = self._session = self._open()
+            return session
+        forwarding = self._forwarding
+        if forwarding is None or forwarding.closed:
+            forwarding = self._forwarding = self._open(pooled=False)
+        return forwarding
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        session = self._session
-        if session is None or session.closed:
-            session = self._session = self._open()
+        proxy = self._proxies.for_url(request.url) if self._proxies is not None else None
+        session = self._session_for(proxy, request.url)
         body = await request.aread()
         headers: CIMultiDict[str] = CIMultiDict()
         for name, value in request.headers.raw:
             text = name.decode("latin-1")
             if text.lower() not in _FRAMING:
                 headers.add(text, value.decode("latin-1"))
+        tunnel_headers = None
+        if proxy is not None and proxy.authorization is not None:
+            if request.url.scheme == "https":  # for the CONNECT only; never inside the tunnel
+                tunnel_headers = {"Proxy-Authorization": proxy.authorization.reveal()}
+            else:  # a forwarded request carries it, and the proxy takes it off
+                headers["Proxy-Authorization"] = proxy.authorization.reveal()
         try:
             response = await session.request(
                 request.method,
@@ -154,6 +190,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=body or None,
                 allow_redirects=False,
                 timeout=_timeout(request.extensions),
+                proxy=URL(proxy.url) if proxy is not None else None,
+                proxy_headers=tunnel_headers,
             )
         except (aiohttp.ClientError, OSError) as exc:  # OSError covers TimeoutError
             _translate(exc, request, reading=False)
@@ -169,6 +207,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        sessions = (self._session, self._forwarding)
+        self._session = self._forwarding = None
+        for session in sessions:
+            if session is not None:
+                await session.close()

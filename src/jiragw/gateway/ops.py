@@ -1,9 +1,11 @@
-"""Operations endpoints: ``/healthz``, ``/readyz``, ``/metrics`` (issue 5, "Audit, metrics, operations").
+"""Operations endpoints: ``/healthz``, ``/readyz``, ``/metrics``.
 
 - ``/healthz``: the process answers (200 ``{"status": "ok"}``); no I/O.
 - ``/readyz``: the gateway can serve: the database answers ``SELECT 1``
-  within :data:`READY_TIMEOUT` (run in a worker thread) and the master key
-  is loaded (the keyring has its primary key and it encrypts). 503 otherwise,
+  within :data:`READY_TIMEOUT` (run in a worker thread), and the master key
+  is loaded (the keyring has its primary key and it encrypts) and opens what
+  is stored: the vault canary (:meth:`jiragw.store.Store.check_canary`; a
+  value under a key not yet loaded re-reads the keyring file first). 503 otherwise,
   naming the failing checks; a failure is described by its exception type
   only, since driver messages can carry a database URL.
 - ``/metrics``: :meth:`jiragw.gateway.metrics.Metrics.render`, with the
@@ -23,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from jiragw.errors import StoreError
 from jiragw.gateway.metrics import CONTENT_TYPE, Metrics
 from jiragw.gateway.state import Gateway
 from jiragw.store import GrantStatus, Store
@@ -44,6 +47,10 @@ def _master_key(store: Store) -> None:
     if ring is None or ring.primary_kid not in ring.kids:
         raise LookupError("no primary master key")
     ring.encrypt(b"readyz", "readyz")
+    try:
+        store.check_canary()
+    except StoreError:
+        return  # the database check names that failure; this one is about the key
 
 
 async def _check(fn: Callable[[Store], None], store: Store, seconds: float) -> str:

@@ -9,7 +9,10 @@ API prefix after *every* decoding a server on the way might apply:
   the server's already-decoded ``path``;
 - it is percent-decoded repeatedly until stable (at most :data:`MAX_DECODES`
   rounds), and an encoded ``/`` or ``\\`` at any round is refused: either would
-  split or merge segments differently upstream than here;
+  split or merge segments differently upstream than here. The decoding, the
+  dot- and empty-segment rules and :data:`API_PREFIXES` live in
+  :mod:`jiragw.jira.containment`, which the SDK (and so MCP and the CLI)
+  applies to every URL it sends;
 - the decoded path may not hold dot segments, empty segments (``//``, which a
   URL parser reads as a host), ``;`` path parameters (Tomcat's ``..;/``), ``@``,
   ``\\``, ``?``, ``#``, a stray ``%``, NUL, CR/LF or any other non-printable
@@ -34,9 +37,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from jiragw.errors import MethodNotAllowed, PathRejected
+from jiragw.jira.containment import API_PREFIXES, MAX_DECODES, check_segments, decode_fully, under_base
 
 __all__ = [
     "API_PREFIXES",
@@ -53,22 +57,6 @@ __all__ = [
 ]
 
 PROXY_PREFIX: Final = "/jira/"
-MAX_DECODES: Final = 4
-
-# What Jira clients legitimately call under an instance root. Not here on purpose:
-# /rest/auth (session cookies), /rest/oauth2 and /plugins/servlet/oauth (token endpoints),
-# /rest/pat (creating personal access tokens would mint credentials through the gateway).
-API_PREFIXES: Final[tuple[str, ...]] = (
-    "/rest/api/2/",
-    "/rest/api/3/",
-    "/rest/api/latest/",
-    "/rest/agile/1.0/",
-    "/rest/agile/latest/",
-    "/rest/servicedeskapi/",
-    "/rest/greenhopper/1.0/",
-    "/rest/dev-status/1.0/",
-    "/rest/dev-status/latest/",
-)
 
 # Jira's avatar servlets (Data Center, and Cloud's legacy project avatars), which answer an
 # image for ``?avatarId=...&size=...`` (or ``?ownerId=``/``?pid=``) on exactly these paths.
@@ -76,7 +64,6 @@ API_PREFIXES: Final[tuple[str, ...]] = (
 AVATAR_PATHS: Final[tuple[str, ...]] = ("/secure/useravatar", "/secure/projectavatar")
 AVATAR_METHODS: Final = ("GET", "HEAD")
 
-_ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
 _FORBIDDEN = frozenset("\\;@?#%")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -111,21 +98,6 @@ def split_proxy_path(raw_path: bytes, root_path: str = "") -> tuple[str | None, 
     return (name if _NAME.fullmatch(name) else None), slash + rest
 
 
-def _decode_fully(raw: str) -> str:
-    current = raw
-    for _ in range(MAX_DECODES):
-        if _ENCODED_SEPARATOR.search(current):
-            raise PathRejected("encoded '/' or '\\' is not allowed in a proxied path")
-        try:
-            decoded = unquote(current, errors="strict")
-        except UnicodeDecodeError as exc:
-            raise PathRejected("the proxied path does not decode to UTF-8") from exc
-        if decoded == current:
-            return decoded
-        current = decoded
-    raise PathRejected(f"the proxied path is still percent-encoded after {MAX_DECODES} decodings")
-
-
 def contain(raw: str, method: str = "GET") -> ProxyPath:
     """The API path ``raw`` (as sent, percent-encoded) if it stays inside an API prefix.
 
@@ -135,16 +107,12 @@ def contain(raw: str, method: str = "GET") -> ProxyPath:
         raise PathRejected("the proxied path must be /rest/... under the connection")
     if not raw.isascii() or not raw.isprintable() or " " in raw:
         raise PathRejected("the proxied path holds characters that must be percent-encoded")
-    decoded = _decode_fully(raw)
+    decoded = decode_fully(raw)
     if not decoded.isprintable() or any(ch in _FORBIDDEN for ch in decoded):
         raise PathRejected(
             "the proxied path may not contain control characters, '\\', ';', '@', '?', '#' or a stray '%'"
         )
-    segments = decoded[1:].split("/")
-    if any(seg in {".", ".."} for seg in segments):
-        raise PathRejected("dot segments ('.', '..') are not allowed in a proxied path")
-    if any(not seg for seg in segments[:-1]):
-        raise PathRejected("empty path segments ('//') are not allowed in a proxied path")
+    check_segments(decoded)
     if decoded in AVATAR_PATHS:
         if method.upper() not in AVATAR_METHODS:
             raise MethodNotAllowed(
@@ -186,8 +154,7 @@ def upstream_url(base: str, path: ProxyPath, query: bytes) -> str:
         raise PathRejected("the proxied path must be /rest/... under the connection")
     base = base.rstrip("/")
     url = base + path.raw + ("?" + query_text if query_text else "")
-    want, got = urlsplit(base), urlsplit(url)
-    if (got.scheme, got.netloc) != (want.scheme, want.netloc) or not got.path.startswith(want.path + "/"):
+    if not under_base(base, url):
         raise PathRejected("the proxied path would leave the connection's API base")
     return url
 

@@ -18,7 +18,8 @@ lifespan runs the audit writer (so a clean shutdown flushes it).
 
 Sockets are bound before the app is built, so ``--port 0`` still yields an
 exact public URL. Signals are handled here (SIGINT/SIGTERM stop both servers,
-gateway first so in-flight proxy calls still reach the sandbox); uvicorn's own
+gateway first so in-flight proxy calls still reach the sandbox; SIGHUP re-reads
+the keyring file); uvicorn's own
 signal capture is turned off because two servers share the loop.
 """
 
@@ -47,6 +48,7 @@ from jiragw.errors import ConfigError, JiragwError, MasterKeyMissing
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
 from jiragw.gateway.logs import AccessLog
+from jiragw.gateway.outbound_proxy import OutboundProxies
 from jiragw.gateway.sandbox_demo import DemoSetup, prepare_demo
 from jiragw.gateway.state import Gateway
 from jiragw.gateway.upstream import UpstreamClient
@@ -164,11 +166,14 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def upstream_client() -> httpx.AsyncClient:
+def upstream_client(environ: Mapping[str, str] | None = None) -> httpx.AsyncClient:
     """The one shared client for every upstream call: no redirects followed, no cookies kept,
-    a generous pool, and aiohttp's engine under httpx (see :mod:`jiragw.gateway.aiohttp_transport`)."""
+    a generous pool, aiohttp's engine under httpx (see :mod:`jiragw.gateway.aiohttp_transport`),
+    and the forward proxies of ``environ``, by default the process's
+    (see :mod:`jiragw.gateway.outbound_proxy`)."""
+    proxies = OutboundProxies.from_env(os.environ if environ is None else environ)
     return UpstreamClient(
-        transport=AiohttpTransport(max_connections=512, keepalive_expiry=30.0),
+        transport=AiohttpTransport(max_connections=512, keepalive_expiry=30.0, proxies=proxies),
         timeout=httpx.Timeout(60.0, connect=10.0, pool=30.0),
         follow_redirects=False,
     )
@@ -290,6 +295,32 @@ def _signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
+@contextlib.contextmanager
+def _reload_keys_on_hangup(store: Store) -> Iterator[None]:
+    """SIGHUP re-reads the keyring file (after ``jiragw vault rotate``), off the event loop."""
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Future[None]] = set()
+
+    def reload() -> None:
+        try:
+            changed = store.reload_keyring()
+        except JiragwError as exc:
+            log.warning("SIGHUP: master keyring not reloaded (%s)", exc.code)
+            return
+        log.info("SIGHUP: master keyring %s", "reloaded" if changed else "unchanged")
+
+    def on_hangup() -> None:
+        future = loop.run_in_executor(None, reload)
+        pending.add(future)
+        future.add_done_callback(pending.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
 def _login_link(store: Store, public_url: str) -> str | None:
     try:
         from jiragw.gateway.admin.sessions import issue_login_link
@@ -332,12 +363,17 @@ class _Sandboxed:
         return describe(self.sandbox, self.url)
 
 
-def _prepare_sandbox(port: int, seed: int) -> _Sandboxed:
+def _prepare_sandbox(port: int, seed: int | None) -> _Sandboxed:
     # Imported here: the gateway proper never depends on the emulator.
     from jiragw.sandbox import build_sandbox
     from jiragw.sandbox import create_app as sandbox_app
+    from jiragw.sandbox.seeding import random_credential_seed
 
-    sbx = build_sandbox(sites=["acme"], dcs=["corp"], projects=3, issues=300, seed=seed)
+    # Without a seed, the demo credentials are new at each start (the demo connections follow them).
+    creds = random_credential_seed() if seed is None else None
+    sbx = build_sandbox(
+        sites=["acme"], dcs=["corp"], projects=3, issues=300, seed=seed or 0, credential_seed=creds
+    )
     # The seeded data lives as long as the process; keep it out of full GC passes.
     gc.freeze()
     sock = bind("127.0.0.1", port)
@@ -351,7 +387,7 @@ async def serve(
     port: int = 8080,
     sandbox: bool = False,
     sandbox_port: int = 0,
-    seed: int = 0,
+    seed: int | None = None,
     data_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     on_ready: Callable[[Served], Awaitable[None] | None],
@@ -363,7 +399,7 @@ async def serve(
 
     ``access_log`` adds one ``jiragw.access`` line per request (never the query string). In
     sandbox mode the demo connections and key are set up (:mod:`jiragw.gateway.sandbox_demo`)
-    unless ``empty``.
+    unless ``empty``; the sandbox's demo credentials derive from ``seed`` when given, else are random.
     """
     env = os.environ if environ is None else environ
     stop = stop or asyncio.Event()
@@ -382,7 +418,7 @@ async def serve(
             sock = stack.enter_context(contextlib.closing(bind(host, port)))
         store = Store.from_settings(settings)
         stack.callback(store.dispose)
-        http = await stack.enter_async_context(upstream_client())
+        http = await stack.enter_async_context(upstream_client(env))
         if sbx is not None:
             await stack.enter_async_context(_running(sbx.server, sbx.sock))
         gw = build_gateway(settings, store, http, admin_password=env.get(_ADMIN_PASSWORD_ENV) or None)
@@ -393,6 +429,7 @@ async def serve(
             if not empty:
                 demo = await _demo(gw, store)
         stack.enter_context(_signals(stop))
+        stack.enter_context(_reload_keys_on_hangup(store))
         # Exits before the sandbox's: in-flight proxy calls still reach it.
         app: Any = create_app(gw)
         if access_log:

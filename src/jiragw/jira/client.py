@@ -91,7 +91,8 @@ class JiraClient:
             http = client
             if http is None:
                 http = await stack.enter_async_context(httpx.AsyncClient(timeout=30.0, http2=True))
-            return ApiContext(Transport(http, credentials, **transport), base_url, flavor, version)
+            transport_ = Transport(http, credentials, base_url=base_url, **transport)
+            return ApiContext(transport_, base_url, flavor, version)
 
         return cls(opener)
 
@@ -118,7 +119,7 @@ class JiraClient:
             chosen: Broker = broker if broker is not None else await _default_broker(stack)
             conn = await chosen.connection(name)
             creds = BrokerCredentials(chosen, name)
-            transport_ = Transport(client or chosen.client, creds, **transport)
+            transport_ = Transport(client or chosen.client, creds, base_url=conn.api_base_url, **transport)
             flavor: Flavor = "cloud" if conn.flavor == "cloud" else "dc"
             return ApiContext(transport_, conn.api_base_url, flavor, version, cloud_id=conn.cloud_id)
 

@@ -13,7 +13,13 @@ base URL, HTTP/2 when the server offers it) and adds, in one place:
 - the retry rules of :mod:`jiragw.jira.policy`, carried out with the
   connection's shared :class:`~jiragw.jira.limiter.ConnectionBudget`;
 - the translation of error answers and httpx's exceptions into the
-  exception tree (:mod:`jiragw.jira.errors_map`), once.
+  exception tree (:mod:`jiragw.jira.errors_map`), once;
+- containment: given the connection's ``base_url``, every request's final
+  URL (as httpx built it) must stay inside the connection's APIs
+  (:func:`jiragw.jira.containment.contain_url`), or it is refused with
+  :class:`~jiragw.errors.PathRejected` before anything is sent. A URL httpx
+  cannot build (a query past its length limit) is
+  :class:`~jiragw.errors.InvalidInput`.
 
 Clock, wall clock, sleep and randomness are injected so that tests run the
 rate-limit rules against the sandbox without real waiting.
@@ -33,9 +39,10 @@ import httpx
 import orjson
 
 from jiragw.broker.session import RenewOnce
-from jiragw.errors import ReauthRequired, UpstreamError, UpstreamUnavailable
+from jiragw.errors import InvalidInput, ReauthRequired, UpstreamError, UpstreamUnavailable
 from jiragw.secrets import Secret
 
+from .containment import contain_url
 from .errors_map import error_from_response, is_scope_denial
 from .limiter import ConnectionBudget
 from .policy import RetryPolicy, decide, near_limit, server_wait
@@ -115,8 +122,10 @@ class Transport:
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        base_url: str | None = None,
     ) -> None:
         self.client = client
+        self.base_url = base_url  # the connection's instance root: requests must stay inside its APIs
         self.credentials = credentials
         self.policy = policy or RetryPolicy()
         self.budget = budget or ConnectionBudget(clock=clock, sleep=sleep)
@@ -145,10 +154,9 @@ class Transport:
             auth = _ProviderAuth(self.credentials, await self.credentials.headers())
             attempt += 1
             try:
+                request = self._build(method, url, query, content, base_headers)
                 async with self.budget.slot():
-                    response = await self.client.request(
-                        method, url, params=query, content=content, headers=base_headers, auth=auth
-                    )
+                    response = await self.client.send(request, auth=auth)
             except httpx.TransportError as exc:
                 verdict = decide(
                     method, attempt, policy=self.policy, rng=self.rng, now=self.wall(), network_error=True
@@ -202,6 +210,26 @@ class Transport:
             raise error_from_response(
                 status, response.content, path=path, retry_after=server_wait(response.headers, self.wall())
             )
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        query: dict[str, str | list[str]] | None,
+        content: bytes | None,
+        headers: Mapping[str, str],
+    ) -> httpx.Request:
+        """The request as httpx builds it, its final URL checked to stay inside the connection's APIs."""
+        try:
+            request = self.client.build_request(method, url, params=query, content=content, headers=headers)
+        except httpx.InvalidURL as exc:
+            # httpx's own limit (64 KiB a URL component), met first by a very long JQL query.
+            raise InvalidInput(
+                "the request URL is too long or malformed: shorten the query (a JQL query travels in the URL)"
+            ) from exc
+        if self.base_url is not None:
+            contain_url(self.base_url, str(request.url))
+        return request
 
     async def request_json(
         self,

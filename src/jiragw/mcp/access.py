@@ -10,7 +10,10 @@ allows only operations the scope table calls reads.
 The check runs twice: on a tool's declared operations before it is listed or
 called, and on every request actually sent upstream (:class:`GuardedTransport`
 wraps the shared upstream client), so a tool that strays from its declaration
-is still stopped before Jira sees the request. The caller's own token never
+is still stopped before Jira sees the request. The guard also keeps every
+request's final URL inside the connection's APIs (the proxy's path
+containment, :func:`jiragw.jira.containment.contain_url`), whatever an
+argument held. The caller's own token never
 travels upstream: Jira requests carry only the connection's credentials.
 
 An :class:`Access` keeps one open Jira client per connection for its whole
@@ -40,6 +43,7 @@ from jiragw.errors import (
     ReadOnlyKey,
 )
 from jiragw.jira.client import JiraClient
+from jiragw.jira.containment import contain_url
 from jiragw.keys import check as ceiling_check
 from jiragw.keys import is_read
 from jiragw.scopes import ScopeTable, load_scope_table
@@ -154,9 +158,8 @@ class Access:
         async with self._opening:
             kept = self._clients.get(conn.id)
             if kept is None:
-                base = urlsplit(conn.api_base_url).path.rstrip("/")
                 guarded = httpx.AsyncClient(
-                    transport=GuardedTransport(self.http, base, self.check), timeout=30.0
+                    transport=GuardedTransport(self.http, conn.api_base_url, self.check), timeout=30.0
                 )
                 jira = JiraClient.from_connection(conn.name, broker=self.broker, client=guarded)
                 try:
@@ -202,18 +205,22 @@ class Access:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    """Sends through ``inner`` (the shared upstream client) after ``check(method, path)`` passed.
+    """Sends through ``inner`` (the shared upstream client) after the request's URL stayed inside
+    ``base_url``'s APIs and ``check(method, path)`` passed.
 
-    ``base_path`` is the connection's context path (``/sites/acme``,
-    ``/ex/jira/{cloudId}``), taken off so the path matches the scope table.
+    ``base_url`` is the connection's instance root; its context path
+    (``/sites/acme``, ``/ex/jira/{cloudId}``) is taken off so the path matches
+    the scope table.
     """
 
-    def __init__(self, inner: httpx.AsyncClient, base_path: str, check: Callable[[str, str], None]) -> None:
+    def __init__(self, inner: httpx.AsyncClient, base_url: str, check: Callable[[str, str], None]) -> None:
         self.inner = inner
-        self.base_path = base_path
+        self.base_url = base_url
+        self.base_path = urlsplit(base_url).path.rstrip("/")
         self.check = check
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        contain_url(self.base_url, str(request.url))
         path = request.url.path
         if self.base_path and path.startswith(self.base_path + "/"):
             path = path[len(self.base_path) :]

@@ -4,7 +4,8 @@
 session sees no write tool; a gateway key sees only tools whose every
 operation its ceiling allows; each tool gets a ``connection`` argument (an
 enum of names) when the session reaches several connections. ``tools/call``
-checks the same again, takes the session's Jira client for the connection
+checks the session's reach again and the arguments against the tool's
+schema (:mod:`.arguments`), takes the session's Jira client for the connection
 (kept open across calls, its requests guarded: :mod:`.access`), runs the
 handler, audits the call, and turns a :class:`~jiragw.errors.JiragwError`
 into a tool error (:mod:`.errors`).
@@ -25,8 +26,9 @@ from jiragw.errors import InvalidInput, JiragwError, NotFound
 from jiragw.store import ConnectionRecord
 
 from .access import Access
+from .arguments import check_arguments, input_schema
 from .errors import tool_error
-from .tool import Call, ToolSpec, schema
+from .tool import Call, ToolSpec
 from .tools import ALL_TOOLS
 
 __all__ = ["AccessFor", "build_server", "listed_tools", "run_stdio"]
@@ -41,16 +43,11 @@ INSTRUCTIONS = (
 
 
 def _mcp_tool(tool: ToolSpec, names: Sequence[str]) -> types.Tool:
-    props = dict(tool.properties)
-    required = list(tool.required)
-    if tool.needs_connection and len(names) > 1:
-        props["connection"] = {"type": "string", "enum": list(names), "description": "Which Jira."}
-        required.append("connection")
     return types.Tool(
         name=tool.name,
         title=tool.title,
         description=tool.description,
-        input_schema=schema(props, tuple(required)),
+        input_schema=input_schema(tool, names),
         annotations=types.ToolAnnotations(
             read_only_hint=tool.read_only,
             destructive_hint=tool.destructive if not tool.read_only else None,
@@ -89,10 +86,11 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
         if tool.needs_connection:
             conn = await access.connection(None if chosen is None else str(chosen))
             access.check_tool(tool, str(conn.flavor))
+        # Who may call what is answered first; then the arguments, before anything is opened or sent.
+        check_arguments(tool, arguments)
+        if conn is not None:
             call.connection, call.jira_client = conn, await access.client(conn)
-            result = await tool.handler(call, args)
-        else:
-            result = await tool.handler(call, args)
+        result = await tool.handler(call, args)
     except JiragwError as exc:
         await access.record(name, conn, started, exc, write=_writes(tool))
         return tool_error(exc, access.public_url)

@@ -4,7 +4,9 @@ See docs/architecture.md, "Authentication methods".
 
 The name is a path segment of the proxy (``/jira/{name}/...``), so it is
 restricted to a URL-safe slug. Nothing here is secret; the credential lives on
-the grant.
+the grant. Where that credential is sent is sealed, though
+(:mod:`jiragw.store.destinations`): :meth:`ConnectionRepo.get_verified` is the
+read to use before sending it, and every write of an address re-seals it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiragw.errors import Conflict, InvalidInput, NotFound
+from jiragw.store.destinations import Sealer, check_seal, connection_destination, seal_destination
 from jiragw.store.grants import join_scopes
 from jiragw.store.models import Connection, Flavor, Grant, new_id
 
@@ -27,6 +30,7 @@ __all__ = ["NAME_PATTERN", "ConnectionRecord", "ConnectionRepo", "check_name"]
 
 NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _MAX_ERROR: Final = 2000
+_TABLE: Final = "connections"
 
 
 def check_name(name: str) -> str:
@@ -87,9 +91,16 @@ def _record(row: Connection) -> ConnectionRecord:
 class ConnectionRepo:
     """Reads and writes connections in the caller's session."""
 
-    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+    def __init__(self, session: Session, keys: Sealer, clock: Callable[[], datetime]) -> None:
         self._session = session
+        self._keys = keys
         self._clock = clock
+
+    def _destination(self, row: Connection) -> bytes:
+        return connection_destination(row.grant_id, row.site_url, row.api_base_url, row.cloud_id)
+
+    def _seal(self, row: Connection) -> None:
+        row.destination_enc = seal_destination(self._keys, _TABLE, row.id, self._destination(row))
 
     def _row(self, connection_id: str) -> Connection:
         row = self._session.get(Connection, connection_id)
@@ -135,6 +146,7 @@ class ConnectionRepo:
             created_at=now,
             updated_at=now,
         )
+        self._seal(row)
         try:
             # A savepoint, so losing a race on the unique name leaves the caller's transaction usable.
             with self._session.begin_nested():
@@ -152,6 +164,20 @@ class ConnectionRepo:
         row = self._session.scalar(select(Connection).where(Connection.name == name))
         if row is None:
             raise NotFound(f"no connection named {name!r}")
+        return _record(row)
+
+    def get_verified(self, name: str) -> ConnectionRecord:
+        """The connection with this name, its addresses checked against their seal.
+
+        The read to use before its credential is sent anywhere:
+        :class:`~jiragw.errors.DestinationChanged` (or ``DecryptionFailed``) when
+        the site or API address, grant or cloud id was changed outside jiragw.
+        """
+        row = self._session.scalar(select(Connection).where(Connection.name == name))
+        if row is None:
+            raise NotFound(f"no connection named {name!r}")
+        what = f"connection {name!r}"
+        check_seal(self._keys, _TABLE, row.id, self._destination(row), row.destination_enc, what=what)
         return _record(row)
 
     def list(self, *, grant_id: str | None = None) -> list[ConnectionRecord]:
@@ -205,6 +231,7 @@ class ConnectionRepo:
         row = self._row(connection_id)
         row.site_url = site_url
         row.api_base_url = api_base_url
+        self._seal(row)
         row.updated_at = self._clock()
         self._session.flush()
         return _record(row)

@@ -127,21 +127,30 @@ def make_engine(
     raise ValueError(f"unsupported database backend {backend!r}")
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic config for the packaged migrations, optionally bound to ``connection``."""
+def alembic_config(connection: Connection | None = None, *, keyring: object | None = None) -> Config:
+    """An Alembic config for the packaged migrations, optionally bound to ``connection``.
+
+    ``keyring`` (a :class:`jiragw.vault.Keyring`) is for migrations that seal
+    existing rows (``config.attributes["keyring"]``).
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
+    config.attributes["keyring"] = keyring
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` (default: the newest), in one transaction."""
+def migrate(engine: Engine, revision: str = "head", *, keyring: object | None = None) -> None:
+    """Upgrade the database to ``revision`` (default: the newest), in one transaction.
+
+    ``keyring`` lets a migration seal what is already stored (see ``rev_0003_vault_binding``);
+    without it, such a migration stops on a database that holds rows to seal.
+    """
     options = {SQLITE_BEGIN: "IMMEDIATE"} if engine.dialect.name == "sqlite" else {}
     with engine.connect().execution_options(**options) as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK_ID})")
-        command.upgrade(alembic_config(conn), revision)
+        command.upgrade(alembic_config(conn, keyring=keyring), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

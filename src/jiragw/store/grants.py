@@ -3,7 +3,10 @@
 See docs/architecture.md, "Authentication methods".
 
 Callers hand in and get back :class:`~jiragw.secrets.Secret` values; the
-ciphertext and its AAD never leave this module. Writes that race with the
+ciphertext and its AAD never leave this module. A grant's secrets are opened
+only after its addresses (``auth_url``, ``api_url``: where its tokens and
+client secret are sent) match their seal (:mod:`jiragw.store.destinations`);
+every write of an address re-seals them. Writes that race with the
 refresh path take an ``expected_version`` and fail with
 :class:`~jiragw.errors.Conflict` when the row moved on (optimistic concurrency
 on the ORM-managed ``version`` column).
@@ -21,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from jiragw.errors import Conflict, NotFound
 from jiragw.secrets import Secret
+from jiragw.store.destinations import check_seal, grant_destination, seal_destination
 from jiragw.store.models import Connection, Grant, GrantMethod, GrantStatus, new_id
 from jiragw.store.secret_columns import SECRET_COLUMNS, GrantSecretField, SecretCodec, column_for
 
@@ -79,6 +83,15 @@ class GrantRepo:
         self._clock = clock
 
     def _record(self, row: Grant) -> GrantRecord:
+        destination = grant_destination(row.auth_url, row.api_url)
+        check_seal(
+            self._codec.keyring,
+            _TABLE,
+            row.id,
+            destination,
+            row.destination_enc,
+            what=lambda: self._what(row.id),
+        )
         secrets = {
             f: self._codec.open(_TABLE, row.id, f, getattr(row, column_for(f)))
             for f in SECRET_COLUMNS[_TABLE]
@@ -110,6 +123,19 @@ class GrantRepo:
             if name not in SECRET_COLUMNS[_TABLE]:
                 raise ValueError(f"{name!r} is not a secret field of grants")
             setattr(row, column_for(name), self._codec.seal(_TABLE, row.id, name, value))
+
+    def _what(self, grant_id: str) -> str:
+        """The grant as an operator knows it: by the connections that use it."""
+        names = self._session.scalars(
+            select(Connection.name).where(Connection.grant_id == grant_id).order_by(Connection.name)
+        ).all()
+        if not names:
+            return "a grant no connection uses"
+        return "the credential of connection " + ", ".join(repr(n) for n in names)
+
+    def _seal_destination(self, row: Grant) -> None:
+        destination = grant_destination(row.auth_url, row.api_url)
+        row.destination_enc = seal_destination(self._codec.keyring, _TABLE, row.id, destination)
 
     def _row(self, grant_id: str, *, lock: bool = False, expected_version: int | None = None) -> Grant:
         row = self._session.get(Grant, grant_id, with_for_update=lock or None, populate_existing=lock)
@@ -165,6 +191,7 @@ class GrantRepo:
             updated_at=now,
         )
         self._seal(row, secrets or {})
+        self._seal_destination(row)
         self._session.add(row)
         return self._flush(row)
 
@@ -193,6 +220,7 @@ class GrantRepo:
         """Record the new address the grant's credential is used at (a moved site)."""
         row = self._row(grant_id)
         row.api_url = api_url
+        self._seal_destination(row)
         return self._flush(row)
 
     def store_tokens(

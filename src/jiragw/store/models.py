@@ -39,6 +39,7 @@ __all__ = [
     "GrantMethod",
     "GrantStatus",
     "OAuthState",
+    "VaultCanary",
     "new_id",
 ]
 
@@ -128,6 +129,8 @@ class Grant(Base):
     static_secret_enc: Mapped[str | None] = mapped_column(Text)
     oauth1_private_key_enc: Mapped[str | None] = mapped_column(Text)
     oauth1_token_secret_enc: Mapped[str | None] = mapped_column(Text)
+    # The vault's seal over auth_url and api_url (jiragw.store.destinations).
+    destination_enc: Mapped[str | None] = mapped_column(Text)
     token_type: Mapped[str | None] = mapped_column(String(32))
     # Granted scopes, space-separated as in OAuth (RFC 6749 §3.3).
     scopes: Mapped[str] = mapped_column(Text, default="")
@@ -166,6 +169,8 @@ class Connection(Base):
     cloud_id: Mapped[str | None] = mapped_column(String(64))
     # Base of REST calls: the site, a DC base, or api.atlassian.com/ex/jira/{cloudId}.
     api_base_url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    # The vault's seal over grant_id, site_url, api_base_url and cloud_id (jiragw.store.destinations).
+    destination_enc: Mapped[str | None] = mapped_column(Text)
     # Per-site scopes from accessible-resources, space-separated.
     scopes: Mapped[str] = mapped_column(Text, default="")
     account_id: Mapped[str | None] = mapped_column(String(128))
@@ -202,6 +207,16 @@ class OAuthState(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class VaultCanary(Base):
+    """One sealed value written at first start; ``/readyz`` opens it to prove the keyring can."""
+
+    __tablename__ = "vault_canary"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    value_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEvent(Base):

@@ -10,14 +10,15 @@ convention), so a value copied to another row or column does not decrypt.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from jiragw.secrets import Secret
-from jiragw.vault import Keyring, aad_for
+from jiragw.vault import aad_for
 
 __all__ = [
     "SECRET_COLUMNS",
     "GrantSecretField",
+    "Keys",
     "SecretCodec",
     "StateSecretField",
     "column_for",
@@ -51,12 +52,22 @@ def column_for(field: str) -> str:
     return f"{field}_enc"
 
 
+class Keys(Protocol):
+    """What the codec needs: a :class:`~jiragw.vault.Keyring` or a :class:`~jiragw.vault.LiveKeyring`."""
+
+    def encrypt(self, plaintext: Secret | bytes, aad: str) -> str: ...
+
+    def decrypt(self, envelope: str, aad: str) -> Secret: ...
+
+    def decrypt_bytes(self, envelope: str, aad: str) -> bytes: ...
+
+
 class SecretCodec:
     """Seals secrets into envelopes and opens them, always with the AAD of their cell."""
 
     __slots__ = ("keyring",)
 
-    def __init__(self, keyring: Keyring) -> None:
+    def __init__(self, keyring: Keys) -> None:
         self.keyring = keyring
 
     def seal(self, table: str, row_id: str, field: str, value: Secret | None) -> str | None:

@@ -14,6 +14,14 @@ transactions) there. Async code reaches the database only through these two.
 single-flight refresh: ``BEGIN IMMEDIATE`` on SQLite (the database write
 lock), ``SELECT ... FOR UPDATE`` on the grant row on PostgreSQL, held until
 the transaction that stores the new tokens commits.
+
+The keyring is live (:class:`~jiragw.vault.LiveKeyring`): a value under a key
+this process has not loaded makes it re-read the keyring file once, so
+``jiragw vault rotate && jiragw vault rewrap`` in another process needs no
+restart; :meth:`Store.reload_keyring` does it on demand (SIGHUP).
+:meth:`Store.open` migrates with the keyring at hand (a migration may seal
+existing rows) and writes the vault canary that :meth:`Store.check_canary`
+opens for ``/readyz``.
 """
 
 from __future__ import annotations
@@ -36,14 +44,15 @@ from jiragw.errors import StoreBusy, StoreError
 from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AUDIT_TABLE, AuditRepo, audit_rows
 from jiragw.store.connections import ConnectionRepo
+from jiragw.store.destinations import check_canary, ensure_canary, has_canary
 from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine, migrate
 from jiragw.store.grants import GrantRecord, GrantRepo
 from jiragw.store.keys import KeyRepo
 from jiragw.store.oauth_states import OAuthStateRepo
-from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all
+from jiragw.store.rewrap import RewrapResult, binding_count_by_kid, count_by_kid, rewrap_all
 from jiragw.store.secret_columns import SecretCodec
 from jiragw.store.types import utcnow
-from jiragw.vault import Keyring
+from jiragw.vault import Keyring, LiveKeyring
 
 __all__ = ["Store", "Tx"]
 
@@ -83,7 +92,7 @@ class Store:
 
     def __init__(self, engine: Engine, keyring: Keyring, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
-        self.keyring = keyring
+        self.live_keyring = LiveKeyring(keyring)
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
@@ -99,15 +108,40 @@ class Store:
     ) -> Store:
         """Engine for ``url``, migrated to the newest schema unless told otherwise."""
         engine = make_engine(url, **engine_kwargs)
+        store = cls(engine, keyring, clock=clock)
         if run_migrations:
             with _translated():
-                migrate(engine)
-        return cls(engine, keyring, clock=clock)
+                migrate(engine, keyring=keyring)
+            store.ensure_canary()
+        return store
 
     @classmethod
     def from_settings(cls, settings: Settings, *, run_migrations: bool = True) -> Store:
         """The store the settings describe (database URL, master key or keyring file)."""
         return cls.open(settings.database_url, Keyring.from_settings(settings), run_migrations=run_migrations)
+
+    @property
+    def keyring(self) -> Keyring:
+        """The keyring in use now (replaced when the keyring file is re-read)."""
+        return self.live_keyring.current
+
+    def reload_keyring(self) -> bool:
+        """Re-read the keyring file now (SIGHUP); whether the keys changed."""
+        return self.live_keyring.reload()
+
+    def ensure_canary(self) -> None:
+        """Write the vault canary unless this database has one (a read, then a write only the first time)."""
+        with self.transaction() as tx:
+            if has_canary(tx.session):
+                return
+        with self.transaction(immediate=True) as tx:
+            ensure_canary(tx.session, self.live_keyring)
+
+    def check_canary(self) -> None:
+        """Open the vault canary (written first if this database has none); raises unless the keyring can."""
+        self.ensure_canary()
+        with self.transaction() as tx:
+            check_canary(tx.session, self.live_keyring)
 
     @property
     def dialect(self) -> str:
@@ -119,11 +153,11 @@ class Store:
         return Store(self.engine, keyring, clock=self.clock)
 
     def _tx(self, session: Session) -> Tx:
-        codec = SecretCodec(self.keyring)
+        codec = SecretCodec(self.live_keyring)
         return Tx(
             session=session,
             grants=GrantRepo(session, codec, self.clock),
-            connections=ConnectionRepo(session, self.clock),
+            connections=ConnectionRepo(session, self.live_keyring, self.clock),
             states=OAuthStateRepo(session, codec, self.clock),
             audit=AuditRepo(session, self.clock),
             keys=KeyRepo(session, self.clock),
@@ -219,9 +253,17 @@ class Store:
                 return total
 
     def count_by_kid(self) -> dict[str, int]:
-        """Stored secret values per key id, for :meth:`Keyring.retire`."""
+        """Stored secret values per key id."""
         with self.transaction() as tx:
             return count_by_kid(tx.session)
+
+    def key_usage(self) -> dict[str, int]:
+        """Every sealed value per key id (secrets, address seals, the canary), for :meth:`Keyring.retire`."""
+        with self.transaction() as tx:
+            usage = count_by_kid(tx.session)
+            for kid, n in binding_count_by_kid(tx.session).items():
+                usage[kid] = usage.get(kid, 0) + n
+            return usage
 
     def dispose(self) -> None:
         """Close every pooled connection."""

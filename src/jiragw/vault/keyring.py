@@ -1,6 +1,6 @@
 """The keyring: AES-256-GCM encryption of secrets at rest, with key ids and AAD binding.
 
-Implements the vault of issue 3 with ``cryptography``'s AESGCM (NIST SP
+Implements the vault with ``cryptography``'s AESGCM (NIST SP
 800-38D): a fresh random 96-bit nonce per encryption, the key id in every
 envelope (:mod:`jiragw.vault.envelope`), and associated data that binds a
 ciphertext to where it lives — ``table:row_id:column`` (:func:`aad_for`) — so
@@ -13,8 +13,12 @@ ring decrypts. Rotation: :meth:`Keyring.rotate` adds a new primary, the store's
 ``rewrap_all`` re-encrypts everything under it, and :meth:`Keyring.retire`
 removes the old key once the store reports nothing left under it.
 
-Every failure is :class:`~jiragw.errors.DecryptionFailed` with a message naming
-the key id and AAD (neither is secret) but never the plaintext or key.
+Every failure is :class:`~jiragw.errors.DecryptionFailed`. Its message says
+what went wrong (unknown or retired key, failed authentication) but names no
+key id, no row id and no AAD: those are internal, and the message may reach a
+REST, MCP or CLI caller. A ring loaded from a file remembers the file
+(:attr:`Keyring.source`), so a running process can re-read it after a
+rotation (:mod:`jiragw.vault.live`).
 """
 
 from __future__ import annotations
@@ -48,9 +52,16 @@ def aad_for(table: str, row_id: str, column: str) -> str:
 class Keyring:
     """Master keys by id, one of them primary. Immutable; file operations return a new ring."""
 
-    __slots__ = ("_ciphers", "_primary", "_retired")
+    __slots__ = ("_ciphers", "_primary", "_retired", "_source")
 
-    def __init__(self, keys: Iterable[bytes], *, primary: str | None = None, retired: Iterable[str] = ()):
+    def __init__(
+        self,
+        keys: Iterable[bytes],
+        *,
+        primary: str | None = None,
+        retired: Iterable[str] = (),
+        source: Path | None = None,
+    ):
         ciphers: dict[str, AESGCM] = {}
         first: str | None = None
         for key in keys:
@@ -67,6 +78,7 @@ class Keyring:
         self._ciphers = ciphers
         self._primary = primary
         self._retired = frozenset(retired) - ciphers.keys()
+        self._source = source
 
     # -- construction -------------------------------------------------------------------
 
@@ -79,7 +91,7 @@ class Keyring:
     @classmethod
     def load(cls, path: Path) -> Keyring:
         """The ring held in a keyring file (mode 0600 checked)."""
-        return cls._from_data(read_keyfile(path))
+        return cls._from_data(read_keyfile(path), path)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Keyring:
@@ -91,8 +103,9 @@ class Keyring:
         raise MasterKeyMissing("no master key: set JIRAGW_MASTER_KEY or JIRAGW_MASTER_KEY_FILE")
 
     @classmethod
-    def _from_data(cls, data: KeyfileData) -> Keyring:
-        return cls([e.key for e in data.keys.values()], primary=data.primary, retired=data.retired)
+    def _from_data(cls, data: KeyfileData, source: Path) -> Keyring:
+        keys = [e.key for e in data.keys.values()]
+        return cls(keys, primary=data.primary, retired=data.retired, source=source)
 
     @staticmethod
     def new_key() -> str:
@@ -109,7 +122,7 @@ class Keyring:
         data = KeyfileData(primary=kid, keys={kid: KeyEntry(kid, raw, now_iso())}, retired={})
         with locked(path):
             write_keyfile(path, data, create=True)
-        return cls._from_data(data)
+        return cls._from_data(data, path)
 
     @classmethod
     def rotate(cls, path: Path) -> Keyring:
@@ -121,7 +134,7 @@ class Keyring:
             keys = {**data.keys, kid: KeyEntry(kid, raw, now_iso())}
             data = KeyfileData(primary=kid, keys=keys, retired=data.retired)
             write_keyfile(path, data)
-        return cls._from_data(data)
+        return cls._from_data(data, path)
 
     @classmethod
     def retire(cls, path: Path, kid: str, *, usage: Mapping[str, int]) -> Keyring:
@@ -145,7 +158,7 @@ class Keyring:
             keys = {k: v for k, v in data.keys.items() if k != kid}
             data = KeyfileData(primary=data.primary, keys=keys, retired={**data.retired, kid: now_iso()})
             write_keyfile(path, data)
-        return cls._from_data(data)
+        return cls._from_data(data, path)
 
     # -- encryption ------------------------------------------------------------------------
 
@@ -153,6 +166,11 @@ class Keyring:
     def primary_kid(self) -> str:
         """The id of the key new ciphertexts are made with."""
         return self._primary
+
+    @property
+    def source(self) -> Path | None:
+        """The keyring file this ring was read from (``None`` for a key from the environment)."""
+        return self._source
 
     @property
     def kids(self) -> tuple[str, ...]:
@@ -172,12 +190,12 @@ class Keyring:
         parsed = Envelope.parse(envelope)
         cipher = self._ciphers.get(parsed.kid)
         if cipher is None:
-            state = "retired" if parsed.kid in self._retired else "unknown"
-            raise DecryptionFailed(f"value for {aad} is encrypted under {state} key {parsed.kid}")
+            state = "a retired" if parsed.kid in self._retired else "an unknown"
+            raise DecryptionFailed(f"a stored secret is encrypted under {state} key")
         try:
             return cipher.decrypt(parsed.nonce, parsed.ciphertext, parsed.associated_data(aad))
         except InvalidTag:
-            _fail_auth(aad, parsed.kid)
+            _fail_auth()
 
     def decrypt(self, envelope: str, aad: str) -> Secret:
         """Decrypt to a :class:`Secret` (the plaintext must be UTF-8)."""
@@ -185,7 +203,7 @@ class Keyring:
         try:
             return Secret(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise DecryptionFailed(f"value for {aad} is not text; use decrypt_bytes") from None
+            raise DecryptionFailed("a stored secret is not text") from None
 
     def is_current(self, envelope: str) -> bool:
         """Whether ``envelope`` is already under the primary key (rewrap skips it)."""
@@ -198,8 +216,6 @@ class Keyring:
         raise TypeError("Keyring values cannot be pickled")
 
 
-def _fail_auth(aad: str, kid: str) -> NoReturn:
+def _fail_auth() -> NoReturn:
     # `from None`: InvalidTag carries nothing useful, and a clean chain keeps tracebacks short.
-    raise DecryptionFailed(
-        f"value for {aad} failed authentication under key {kid} (tampered, moved, or wrong key)"
-    ) from None
+    raise DecryptionFailed("a stored secret failed authentication (tampered, moved, or wrong key)") from None

@@ -78,6 +78,17 @@ def test_describe_lists_deterministic_demo_apps() -> None:
         assert set(app) >= {"client_id", "client_secret", "callback_urls", "scopes"}
 
 
+def test_a_credential_seed_changes_the_demo_secrets_not_the_client_ids() -> None:
+    plain = describe(build_sandbox(projects=1, issues=2, seed=11), "http://x")["oauth_apps"]
+    same = describe(build_sandbox(projects=1, issues=2, seed=11, credential_seed="11"), "http://x")
+    other = describe(build_sandbox(projects=1, issues=2, seed=11, credential_seed="f00d" * 8), "http://x")
+    assert same["oauth_apps"] == plain  # the default credential seed is the data seed
+    assert [a["client_id"] for a in other["oauth_apps"]] == [a["client_id"] for a in plain]
+    assert all(
+        a["client_secret"] != b["client_secret"] for a, b in zip(other["oauth_apps"], plain, strict=True)
+    )
+
+
 async def test_demo_app_works_end_to_end_from_describe() -> None:
     sandbox = build_sandbox(projects=1, issues=2, seed=5)
     transport = httpx.ASGITransport(app=create_app(sandbox))

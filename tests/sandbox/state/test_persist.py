@@ -211,6 +211,31 @@ def test_a_file_saved_before_boards_existed_loads_without_them(tmp_path: Path) -
     assert loaded.sites["acme"].issues
 
 
+def test_the_credential_seed_survives_so_the_demo_oauth_secrets_stay(tmp_path: Path) -> None:
+    from jiragw.sandbox.server import describe
+
+    path = tmp_path / "state.db"
+    sandbox = build_sandbox(projects=1, issues=2, credential_seed="c0ffee" * 5)
+    persist.save(sandbox, path)
+    loaded = persist.load(path)
+    assert loaded is not None
+    assert loaded.credential_seed == "c0ffee" * 5
+    # The OAuth clients are not saved: they are registered again from the credential seed.
+    assert describe(loaded, "http://x")["oauth_apps"] == describe(sandbox, "http://x")["oauth_apps"]
+
+
+def test_a_file_saved_before_credential_seeds_derives_them_from_the_seed(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    persist.save(build_sandbox(projects=1, issues=2, seed=4), path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("DELETE FROM sandbox_meta WHERE key = 'credential_seed'")
+    con.close()
+    loaded = persist.load(path)
+    assert loaded is not None
+    assert loaded.credential_seed == "4"
+
+
 def test_load_without_state(tmp_path: Path) -> None:
     assert persist.load(tmp_path / "absent.db") is None
     other = tmp_path / "other.db"

@@ -1,9 +1,10 @@
-"""What the resources share at the wire: checking and reading Jira's JSON, vetting path ids.
+"""What the resources share at the wire: checking and reading Jira's JSON, vetting numeric ids.
 
 Jira's answers are checked for the JSON shape a resource reads before it reads
-them (an :class:`UpstreamError` otherwise). Ids that go into a URL path are
-checked to be numbers before any call (an :class:`InvalidInput` otherwise), so
-a caller's text never reaches the path unvetted.
+them (an :class:`UpstreamError` otherwise). Ids that Jira defines as numbers
+are checked to be numbers before any call (an :class:`InvalidInput` otherwise),
+so the caller learns at once what is wrong; every id then goes into its path
+through :func:`jiragw.jira.urlpath.path`, as one encoded segment.
 """
 
 from __future__ import annotations

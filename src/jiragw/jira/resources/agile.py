@@ -37,6 +37,7 @@ from ..context import ApiContext
 from ..models import Issue
 from ..pagination import paginate_offset, paginate_page_bean
 from ..transport import QueryParams
+from ..urlpath import path
 from ._wire import json_object, numeric_id
 
 __all__ = ["AGILE", "AgileResource", "Board", "BoardType", "IssuePage", "Sprint", "SprintState"]
@@ -160,7 +161,7 @@ class AgileResource:
             yield Board.from_json(json_object(item))
 
     async def board(self, board_id: str | int) -> Board:
-        return Board.from_json(json_object(await self._get(f"/board/{_board(board_id)}")))
+        return Board.from_json(json_object(await self._get(path("/board/{}", _board(board_id)))))
 
     # -- sprints -----------------------------------------------------------------------------
 
@@ -174,12 +175,12 @@ class AgileResource:
         """Every sprint of a scrum board, oldest first (``state``: one state or several)."""
         states = [state] if isinstance(state, str) else list(state or ())
         params = {"state": ",".join(states) or None}
-        path = f"/board/{_board(board_id)}/sprint"
-        async for item in paginate_page_bean(partial(self._get, path), params, page_size=page_size):
+        where = path("/board/{}/sprint", _board(board_id))
+        async for item in paginate_page_bean(partial(self._get, where), params, page_size=page_size):
             yield Sprint.from_json(json_object(item))
 
     async def sprint(self, sprint_id: str | int) -> Sprint:
-        return Sprint.from_json(json_object(await self._get(f"/sprint/{_sprint(sprint_id)}")))
+        return Sprint.from_json(json_object(await self._get(path("/sprint/{}", _sprint(sprint_id)))))
 
     # -- issues ------------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ class AgileResource:
         page_size: int = ISSUE_PAGE,
     ) -> AsyncIterator[Issue]:
         """Every issue in the sprint (narrowed by ``jql``), in the board's order unless ``jql`` sorts."""
-        return self._issues(f"/sprint/{_sprint(sprint_id)}/issue", jql, fields, page_size)
+        return self._issues(path("/sprint/{}/issue", _sprint(sprint_id)), jql, fields, page_size)
 
     def board_issues(
         self,
@@ -203,7 +204,7 @@ class AgileResource:
         page_size: int = ISSUE_PAGE,
     ) -> AsyncIterator[Issue]:
         """Every issue of the board's filter (narrowed by ``jql``), in board order unless ``jql`` sorts."""
-        return self._issues(f"/board/{_board(board_id)}/issue", jql, fields, page_size)
+        return self._issues(path("/board/{}/issue", _board(board_id)), jql, fields, page_size)
 
     async def sprint_issues_page(
         self,
@@ -219,7 +220,7 @@ class AgileResource:
             raise InvalidInput("a page starts at 0 or later and holds at least one issue")
         params = {**_issue_params(jql, fields), "startAt": start_at, "maxResults": limit}
         with _jql_errors(jql):
-            body = json_object(await self._get(f"/sprint/{_sprint(sprint_id)}/issue", params))
+            body = json_object(await self._get(path("/sprint/{}/issue", _sprint(sprint_id)), params))
         items = body.get("issues")
         if not isinstance(items, list):
             raise UpstreamError("Jira answered an issue page without an 'issues' list")
@@ -262,8 +263,8 @@ class AgileResource:
         body = {key: value for key, value in body.items() if value is not None}
         if not body:
             raise InvalidInput("name something to change in the sprint")
-        path = f"/sprint/{_sprint(sprint_id)}"
-        return Sprint.from_json(json_object(await self._call("POST", path, json=body)))
+        where = path("/sprint/{}", _sprint(sprint_id))
+        return Sprint.from_json(json_object(await self._call("POST", where, json=body)))
 
     async def start_sprint(
         self, sprint_id: str | int, *, start: datetime | None = None, end: datetime | None = None
@@ -277,13 +278,13 @@ class AgileResource:
 
     async def delete_sprint(self, sprint_id: str | int) -> None:
         """Delete the sprint; its issues go to the backlog."""
-        await self._call("DELETE", f"/sprint/{_sprint(sprint_id)}")
+        await self._call("DELETE", path("/sprint/{}", _sprint(sprint_id)))
 
     async def move_to_sprint(self, sprint_id: str | int, issue_keys: Sequence[str]) -> None:
         """Move the issues (keys or ids) into a future or active sprint, 50 a call."""
-        path = f"/sprint/{_sprint(sprint_id)}/issue"
+        where = path("/sprint/{}/issue", _sprint(sprint_id))
         for chunk in _chunks(issue_keys):
-            await self._call("POST", path, json={"issues": chunk})
+            await self._call("POST", where, json={"issues": chunk})
 
     async def move_to_backlog(self, issue_keys: Sequence[str]) -> None:
         """Take the issues (keys or ids) out of their open sprint, 50 a call."""

@@ -14,6 +14,7 @@ from typing import Any
 from ..context import ApiContext
 from ..models import Comment
 from ..pagination import paginate_offset
+from ..urlpath import path
 from . import from_jira_text, to_jira_text
 
 __all__ = ["CommentsResource"]
@@ -28,7 +29,7 @@ class CommentsResource:
 
     async def iterate(self, key: str, *, page_size: int = 50) -> AsyncIterator[Comment]:
         """Every comment of ``key``, oldest first, page after page."""
-        fetch = lambda p: self.ctx.get(f"/issue/{key}/comment", p)  # noqa: E731
+        fetch = lambda p: self.ctx.get(path("/issue/{}/comment", key), p)  # noqa: E731
         async for item in paginate_offset(
             fetch, {"orderBy": "created"}, items_key="comments", page_size=page_size
         ):
@@ -38,17 +39,17 @@ class CommentsResource:
         return [c async for c in self.iterate(key, page_size=page_size)]
 
     async def get(self, key: str, comment_id: str) -> Comment:
-        return self._comment(await self.ctx.get(f"/issue/{key}/comment/{comment_id}"))
+        return self._comment(await self.ctx.get(path("/issue/{}/comment/{}", key, comment_id)))
 
     async def add(self, key: str, markdown: str, *, visibility: dict[str, str] | None = None) -> Comment:
         body: dict[str, Any] = {"body": to_jira_text(self.ctx, markdown)}
         if visibility is not None:
             body["visibility"] = visibility
-        return self._comment(await self.ctx.post(f"/issue/{key}/comment", body))
+        return self._comment(await self.ctx.post(path("/issue/{}/comment", key), body))
 
     async def edit(self, key: str, comment_id: str, markdown: str) -> Comment:
         body = {"body": to_jira_text(self.ctx, markdown)}
-        return self._comment(await self.ctx.put(f"/issue/{key}/comment/{comment_id}", body))
+        return self._comment(await self.ctx.put(path("/issue/{}/comment/{}", key, comment_id), body))
 
     async def delete(self, key: str, comment_id: str) -> None:
-        await self.ctx.delete(f"/issue/{key}/comment/{comment_id}")
+        await self.ctx.delete(path("/issue/{}/comment/{}", key, comment_id))

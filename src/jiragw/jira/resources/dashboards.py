@@ -20,6 +20,7 @@ from jiragw.errors import InvalidInput
 
 from ..context import ApiContext
 from ..pagination import paginate_offset, paginate_page_bean
+from ..urlpath import path
 from ._wire import json_object, numeric_id, owner_ref
 
 __all__ = ["Dashboard", "DashboardsResource"]
@@ -88,7 +89,7 @@ class DashboardsResource:
                 yield dashboard
 
     async def get(self, dashboard_id: str | int) -> Dashboard:
-        return Dashboard.from_json(json_object(await self.ctx.get(f"/dashboard/{_id(dashboard_id)}")))
+        return Dashboard.from_json(json_object(await self.ctx.get(path("/dashboard/{}", _id(dashboard_id)))))
 
     async def create(
         self,
@@ -120,8 +121,8 @@ class DashboardsResource:
             _perms(current.raw, "sharePermissions") if share_permissions is None else share_permissions,
             _perms(current.raw, "editPermissions") if edit_permissions is None else edit_permissions,
         )
-        path = f"/dashboard/{_id(dashboard_id)}"
-        return Dashboard.from_json(json_object(await self.ctx.put(path, json=body)))
+        where = path("/dashboard/{}", _id(dashboard_id))
+        return Dashboard.from_json(json_object(await self.ctx.put(where, json=body)))
 
     async def copy(
         self,
@@ -134,12 +135,12 @@ class DashboardsResource:
     ) -> Dashboard:
         self._cloud_only("copy")
         body = _details(name, description, share_permissions, edit_permissions)
-        path = f"/dashboard/{_id(dashboard_id)}/copy"
-        return Dashboard.from_json(json_object(await self.ctx.post(path, json=body)))
+        where = path("/dashboard/{}/copy", _id(dashboard_id))
+        return Dashboard.from_json(json_object(await self.ctx.post(where, json=body)))
 
     async def delete(self, dashboard_id: str | int) -> None:
         self._cloud_only("delete")
-        await self.ctx.delete(f"/dashboard/{_id(dashboard_id)}")
+        await self.ctx.delete(path("/dashboard/{}", _id(dashboard_id)))
 
     def _cloud_only(self, what: str) -> None:
         if not self.ctx.cloud:

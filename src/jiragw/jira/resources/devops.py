@@ -25,11 +25,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
 from jiragw.errors import InvalidInput, UpstreamError
 
 from ..context import ApiContext
+from ..urlpath import path, segment
 from ._wire import json_object
 
 __all__ = [
@@ -336,10 +336,10 @@ class DevOpsResource:
         self.api_url = found.group("api") if found else ctx.base_url.rstrip("/")
         self.cloud_id = cloud_id or (found.group("cloud") if found else None)
 
-    def _url(self, kind: Kind, path: str) -> str:
+    def _url(self, kind: Kind, where: str) -> str:
         if not self.cloud_id:
             raise InvalidInput("the DevOps APIs need the site's cloudId; the connection has none")
-        return f"{self.api_url}/jira/{kind}/0.1/cloud/{quote(self.cloud_id, safe='')}{path}"
+        return f"{self.api_url}/jira/{kind}/0.1/cloud/{segment(self.cloud_id)}{where}"
 
     async def _submit(
         self, kind: Kind, entities: list[dict[str, Any]], properties: Mapping[str, str] | None
@@ -366,12 +366,11 @@ class DevOpsResource:
         return await self._submit("deployments", [d.to_json() for d in deployments], properties)
 
     def _build_url(self, pipeline_id: str, build_number: int) -> str:
-        return self._url("builds", f"/pipelines/{quote(pipeline_id, safe='')}/builds/{int(build_number)}")
+        return self._url("builds", path("/pipelines/{}/builds/{}", pipeline_id, int(build_number)))
 
     def _deployment_url(self, pipeline_id: str, environment_id: str, sequence: int) -> str:
-        pipeline, environment = quote(pipeline_id, safe=""), quote(environment_id, safe="")
-        path = f"/pipelines/{pipeline}/environments/{environment}/deployments/{int(sequence)}"
-        return self._url("deployments", path)
+        template = "/pipelines/{}/environments/{}/deployments/{}"
+        return self._url("deployments", path(template, pipeline_id, environment_id, int(sequence)))
 
     async def get_build(self, pipeline_id: str, build_number: int) -> dict[str, Any]:
         """The stored build, as Jira returns it (``NotFound`` when there is none)."""

@@ -20,6 +20,7 @@ from jiragw.errors import InvalidInput, UpstreamError
 
 from ..context import ApiContext
 from ..pagination import paginate_offset, paginate_page_bean, paginate_token
+from ..urlpath import path
 from ._wire import json_object, numeric_id, owner_ref
 
 __all__ = ["Filter", "FiltersResource"]
@@ -80,7 +81,7 @@ class FiltersResource:
         self.ctx = ctx
 
     async def get(self, filter_id: str | int) -> Filter:
-        return Filter.from_json(json_object(await self.ctx.get(f"/filter/{_id(filter_id)}")))
+        return Filter.from_json(json_object(await self.ctx.get(path("/filter/{}", _id(filter_id)))))
 
     async def create(
         self,
@@ -126,10 +127,11 @@ class FiltersResource:
             share_permissions=share_permissions,
             edit_permissions=edit_permissions,
         )
-        return Filter.from_json(json_object(await self.ctx.put(f"/filter/{_id(filter_id)}", json=body)))
+        answer = await self.ctx.put(path("/filter/{}", _id(filter_id)), json=body)
+        return Filter.from_json(json_object(answer))
 
     async def delete(self, filter_id: str | int) -> None:
-        await self.ctx.delete(f"/filter/{_id(filter_id)}")
+        await self.ctx.delete(path("/filter/{}", _id(filter_id)))
 
     async def favourites(self) -> list[Filter]:
         """The caller's favourite filters."""
@@ -137,13 +139,13 @@ class FiltersResource:
 
     async def set_favourite(self, filter_id: str | int, favourite: bool = True) -> Filter:
         """Add the filter to (or remove it from) the caller's favourites."""
-        path = f"/filter/{_id(filter_id)}"
+        where = path("/filter/{}/favourite", _id(filter_id))
         if not self.ctx.cloud:  # DC has no favourite resource; updateFilter carries the flag
             return await self.update(filter_id, favourite=favourite)
         if favourite:
-            body = await self.ctx.put(f"{path}/favourite")
+            body = await self.ctx.put(where)
         else:
-            body = await self.ctx.delete(f"{path}/favourite")
+            body = await self.ctx.delete(where)
         return Filter.from_json(json_object(body))
 
     async def mine(self, *, include_favourites: bool = False) -> list[Filter]:

@@ -18,6 +18,7 @@ from jiragw.errors import InvalidInput
 from ..context import ApiContext
 from ..models import ChangelogEntry, Issue, Transition, User
 from ..pagination import paginate_page_bean
+from ..urlpath import path
 from . import to_jira_text
 
 __all__ = ["FieldNames", "IssuesResource"]
@@ -144,7 +145,7 @@ class IssuesResource:
             "fields": ",".join(fields) if fields else None,
             "expand": ",".join(expand) if expand else None,
         }
-        return Issue.from_json(await self.ctx.get(f"/issue/{key}", params))
+        return Issue.from_json(await self.ctx.get(path("/issue/{}", key), params))
 
     async def edit(
         self,
@@ -165,19 +166,19 @@ class IssuesResource:
         body: dict[str, Any] = {"fields": body_fields}
         if update:
             body["update"] = dict(update)
-        await self.ctx.put(f"/issue/{key}", body, {"notifyUsers": None if notify else False})
+        await self.ctx.put(path("/issue/{}", key), body, {"notifyUsers": None if notify else False})
 
     async def delete(self, key: str, *, delete_subtasks: bool = False) -> None:
-        await self.ctx.delete(f"/issue/{key}", {"deleteSubtasks": delete_subtasks})
+        await self.ctx.delete(path("/issue/{}", key), {"deleteSubtasks": delete_subtasks})
 
     async def assign(self, key: str, user: str | None) -> None:
         """Assign to ``user`` (accountId on Cloud, username on DC); ``None`` unassigns."""
-        await self.ctx.put(f"/issue/{key}/assignee", self._user_ref(user))
+        await self.ctx.put(path("/issue/{}/assignee", key), self._user_ref(user))
 
     # -- workflow ------------------------------------------------------------------------
 
     async def transitions(self, key: str) -> builtins.list[Transition]:
-        body = await self.ctx.get(f"/issue/{key}/transitions", {"expand": "transitions.fields"})
+        body = await self.ctx.get(path("/issue/{}/transitions", key), {"expand": "transitions.fields"})
         return [Transition.from_json(t) for t in body.get("transitions", [])]
 
     async def transition(
@@ -208,7 +209,7 @@ class IssuesResource:
             body["fields"] = await self._fields(fields)
         if comment is not None:
             body["update"] = {"comment": [{"add": {"body": to_jira_text(self.ctx, comment)}}]}
-        await self.ctx.post(f"/issue/{key}/transitions", body)
+        await self.ctx.post(path("/issue/{}/transitions", key), body)
         return chosen
 
     # -- links and watchers --------------------------------------------------------------
@@ -223,22 +224,22 @@ class IssuesResource:
         return list(issue.fields.get("issuelinks") or [])
 
     async def unlink(self, link_id: str) -> None:
-        await self.ctx.delete(f"/issueLink/{link_id}")
+        await self.ctx.delete(path("/issueLink/{}", link_id))
 
     async def link_types(self) -> builtins.list[dict[str, Any]]:
         return list((await self.ctx.get("/issueLinkType")).get("issueLinkTypes", []))
 
     async def watchers(self, key: str) -> builtins.list[User]:
-        body = await self.ctx.get(f"/issue/{key}/watchers")
+        body = await self.ctx.get(path("/issue/{}/watchers", key))
         return [User.from_json(u) for u in body.get("watchers", [])]
 
     async def add_watcher(self, key: str, user: str | None = None) -> None:
         """Add ``user`` (accountId on Cloud, username on DC; the caller when ``None``)."""
-        await self.ctx.post(f"/issue/{key}/watchers", user)
+        await self.ctx.post(path("/issue/{}/watchers", key), user)
 
     async def remove_watcher(self, key: str, user: str) -> None:
         await self.ctx.delete(
-            f"/issue/{key}/watchers", {("accountId" if self.ctx.cloud else "username"): user}
+            path("/issue/{}/watchers", key), {("accountId" if self.ctx.cloud else "username"): user}
         )
 
     # -- history -------------------------------------------------------------------------
@@ -246,10 +247,10 @@ class IssuesResource:
     async def changelog(self, key: str, *, page_size: int = 100) -> AsyncIterator[ChangelogEntry]:
         """Every history entry, oldest first: paged on Cloud, ``expand=changelog`` on DC."""
         if self.ctx.cloud:
-            fetch = lambda p: self.ctx.get(f"/issue/{key}/changelog", p)  # noqa: E731
+            fetch = lambda p: self.ctx.get(path("/issue/{}/changelog", key), p)  # noqa: E731
             async for item in paginate_page_bean(fetch, {}, page_size=page_size):
                 yield ChangelogEntry.from_json(item)
             return
-        body = await self.ctx.get(f"/issue/{key}", {"expand": "changelog", "fields": "summary"})
+        body = await self.ctx.get(path("/issue/{}", key), {"expand": "changelog", "fields": "summary"})
         for item in (body.get("changelog") or {}).get("histories", []):
             yield ChangelogEntry.from_json(item)

@@ -14,6 +14,7 @@ from typing import Any
 from ..context import ApiContext
 from ..models import Component, IssueType, Project, Status, Version
 from ..pagination import paginate_offset, paginate_page_bean
+from ..urlpath import path
 
 __all__ = ["ProjectsResource"]
 
@@ -41,7 +42,7 @@ class ProjectsResource:
                 yield Project.from_json(item)
 
     async def get(self, key: str, *, expand: str | None = None) -> Project:
-        return Project.from_json(await self.ctx.get(f"/project/{key}", {"expand": expand}))
+        return Project.from_json(await self.ctx.get(path("/project/{}", key), {"expand": expand}))
 
     async def create(
         self,
@@ -63,10 +64,10 @@ class ProjectsResource:
 
     async def update(self, key: str, **changes: Any) -> Project:
         """Change a project with Jira's field names (``name``, ``description``, ``key``, ...)."""
-        return Project.from_json(await self.ctx.put(f"/project/{key}", changes))
+        return Project.from_json(await self.ctx.put(path("/project/{}", key), changes))
 
     async def delete(self, key: str) -> None:
-        await self.ctx.delete(f"/project/{key}")
+        await self.ctx.delete(path("/project/{}", key))
 
     # -- metadata ------------------------------------------------------------------------
 
@@ -76,7 +77,7 @@ class ProjectsResource:
 
     async def statuses(self, key: str) -> dict[str, builtins.list[Status]]:
         """The statuses of each issue type of the project, by issue type name."""
-        body = await self.ctx.get(f"/project/{key}/statuses")
+        body = await self.ctx.get(path("/project/{}/statuses", key))
         return {
             str(t.get("name")): [Status.from_json(s) for s in t.get("statuses", [])]
             for t in body
@@ -99,28 +100,28 @@ class ProjectsResource:
         if not issue_type.isdigit():
             match = [t for t in await self.issue_types(key) if t.name == issue_type]
             type_id = match[0].id if match else issue_type
-        fetch = lambda p: self.ctx.get(f"/issue/createmeta/{key}/issuetypes/{type_id}", p)  # noqa: E731
+        fetch = lambda p: self.ctx.get(path("/issue/createmeta/{}/issuetypes/{}", key, type_id), p)  # noqa: E731
         return {str(f["fieldId"]): f async for f in paginate_offset(fetch, {}, items_key="values")}
 
     # -- components ----------------------------------------------------------------------
 
     async def components(self, key: str) -> builtins.list[Component]:
-        return [Component.from_json(c) for c in await self.ctx.get(f"/project/{key}/components")]
+        return [Component.from_json(c) for c in await self.ctx.get(path("/project/{}/components", key))]
 
     async def create_component(self, key: str, name: str, **extra: Any) -> Component:
         body = {"project": key, "name": name, **extra}
         return Component.from_json(await self.ctx.post("/component", body))
 
     async def update_component(self, component_id: str, **changes: Any) -> Component:
-        return Component.from_json(await self.ctx.put(f"/component/{component_id}", changes))
+        return Component.from_json(await self.ctx.put(path("/component/{}", component_id), changes))
 
     async def delete_component(self, component_id: str) -> None:
-        await self.ctx.delete(f"/component/{component_id}")
+        await self.ctx.delete(path("/component/{}", component_id))
 
     # -- versions ------------------------------------------------------------------------
 
     async def versions(self, key: str) -> builtins.list[Version]:
-        return [Version.from_json(v) for v in await self.ctx.get(f"/project/{key}/versions")]
+        return [Version.from_json(v) for v in await self.ctx.get(path("/project/{}/versions", key))]
 
     async def create_version(self, key: str, name: str, **extra: Any) -> Version:
         project = await self.get(key)
@@ -128,7 +129,7 @@ class ProjectsResource:
         return Version.from_json(await self.ctx.post("/version", body))
 
     async def update_version(self, version_id: str, **changes: Any) -> Version:
-        return Version.from_json(await self.ctx.put(f"/version/{version_id}", changes))
+        return Version.from_json(await self.ctx.put(path("/version/{}", version_id), changes))
 
     async def delete_version(self, version_id: str) -> None:
-        await self.ctx.delete(f"/version/{version_id}")
+        await self.ctx.delete(path("/version/{}", version_id))

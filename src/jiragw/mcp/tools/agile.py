@@ -15,6 +15,7 @@ from typing import Any, cast
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources.agile import Board, Sprint, SprintState
 
+from ..arguments import ISSUE_KEY, NUMERIC_ID, PROJECT_KEY
 from ..render import joined, short_date
 from ..tool import Call, Op, Result, ToolSpec
 
@@ -102,7 +103,7 @@ async def _move_to_sprint(call: Call, args: Mapping[str, Any]) -> Result:
     )
 
 
-ID = {"type": "string", "pattern": "^[0-9]+$"}
+ID = NUMERIC_ID
 MOVE_MAX = 200
 
 TOOLS = (
@@ -115,7 +116,7 @@ TOOLS = (
             "A sprint's issues: search_issues with JQL 'sprint = ID' (or 'sprint in openSprints()')."
         ),
         properties={
-            "project": {"type": "string", "description": "Boards of this project (key or id)."},
+            "project": {**PROJECT_KEY, "description": "Boards of this project (key or id)."},
             "query": {"type": "string", "description": "Boards whose name contains this."},
             "board": {**ID, "description": "A board id: list its sprints."},
             "state": {
@@ -137,7 +138,7 @@ TOOLS = (
             "sprint": {**ID, "description": "Sprint id (boards with 'board')."},
             "keys": {
                 "type": "array",
-                "items": {"type": "string", "minLength": 1},
+                "items": ISSUE_KEY,
                 "minItems": 1,
                 "maxItems": MOVE_MAX,
                 "description": "Issue keys.",

@@ -11,7 +11,9 @@ from typing import Any
 
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources import from_jira_text
+from jiragw.jira.urlpath import path
 
+from ..arguments import NUMERIC_ID
 from ..render import cursor_decode, cursor_encode, name_of, short_date
 from ..tool import Call, Op, Result, ToolSpec
 from .issues import KEY, MARKDOWN
@@ -29,7 +31,7 @@ async def _list(call: Call, args: Mapping[str, Any]) -> Result:
     state = cursor_decode(args.get("cursor"))
     start = int(state.get("s", 0)) if state.get("key") == key else 0
     body = await call.jira.ctx.get(
-        f"/issue/{key}/comment", {"startAt": start, "maxResults": limit, "orderBy": "created"}
+        path("/issue/{}/comment", key), {"startAt": start, "maxResults": limit, "orderBy": "created"}
     )
     comments = list(body.get("comments") or [])
     total = int(body.get("total") or start + len(comments))
@@ -89,7 +91,7 @@ TOOLS = (
         properties={
             "key": KEY,
             "body": MARKDOWN,
-            "comment_id": {"type": "string", "description": "Edit this one."},
+            "comment_id": {**NUMERIC_ID, "description": "Edit this one."},
         },
         required=("key", "body"),
         ops=(Op("POST", "/rest/api/3/issue/ABC-1/comment"), Op("PUT", "/rest/api/3/issue/ABC-1/comment/1")),

@@ -13,6 +13,7 @@ from typing import Any
 
 from jiragw.broker.manage import list_connections
 
+from ..arguments import CONNECTION_NAME
 from ..tool import Call, Result, ToolSpec
 
 __all__ = ["TOOLS"]
@@ -70,7 +71,7 @@ TOOLS = (
         description=(
             "The Jira connections this session can use, with status (active, reauth_required, revoked)."
         ),
-        properties={"name": {"type": "string", "description": "Show one connection in detail."}},
+        properties={"name": {**CONNECTION_NAME, "description": "Show one connection in detail."}},
         handler=_connections,
         needs_connection=False,
     ),

@@ -14,6 +14,7 @@ from typing import Any
 
 from jiragw.errors import InvalidInput
 
+from ..arguments import ISSUE_KEY
 from ..render import short_date
 from ..tool import Call, Op, Result, ToolSpec
 
@@ -66,6 +67,9 @@ async def _devops(call: Call, args: Mapping[str, Any]) -> Result:
     return Result(text, data)
 
 
+# Jira's DevOps ids are free text of up to 255 characters; the SDK encodes them into the path.
+PIPELINE_ID = {"type": "string", "minLength": 1, "maxLength": 255}
+
 TOOLS = (
     ToolSpec(
         name="devops_info",
@@ -79,10 +83,10 @@ TOOLS = (
         ),
         properties={
             "kind": {"type": "string", "enum": ["build", "deployment"]},
-            "pipeline_id": {"type": "string"},
+            "pipeline_id": PIPELINE_ID,
             "number": {"type": "integer", "minimum": 0},
-            "environment_id": {"type": "string"},
-            "issue": {"type": "string", "description": "Issue key to check against."},
+            "environment_id": PIPELINE_ID,
+            "issue": {**ISSUE_KEY, "description": "Issue key to check against."},
         },
         required=("kind", "pipeline_id", "number"),
         ops=(

@@ -14,6 +14,7 @@ from typing import Any
 from jiragw.jira.resources.dashboards import Dashboard
 from jiragw.jira.resources.filters import Filter
 
+from ..arguments import JQL, NUMERIC_ID
 from ..issue_view import issue_ref
 from ..tool import Call, Op, Result, ToolSpec
 from .search import CURSOR, LIMIT, SEARCH_OPS, render_page, search_page
@@ -114,7 +115,7 @@ async def _dashboards(call: Call, args: Mapping[str, Any]) -> Result:
     return Result(text if shown else "No dashboard matches.", out)
 
 
-ID = {"type": "string", "pattern": "^[0-9]+$"}
+ID = NUMERIC_ID
 
 TOOLS = (
     ToolSpec(
@@ -147,7 +148,7 @@ TOOLS = (
         description="Save a JQL query as a filter (a favourite by default); answers its id.",
         properties={
             "name": {"type": "string", "minLength": 1},
-            "jql": {"type": "string"},
+            "jql": JQL,
             "description": {"type": "string"},
             "favourite": {"type": "boolean", "default": True},
         },

@@ -13,7 +13,9 @@ from typing import Any
 
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources import from_jira_text
+from jiragw.jira.urlpath import path
 
+from ..arguments import ISSUE_KEY, PROJECT_KEY
 from ..issue_view import issue_data, issue_line, issue_ref
 from ..render import joined, name_of, short_date, text_value
 from ..tool import Call, Op, Result, ToolSpec
@@ -50,7 +52,7 @@ def _links(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 async def _get(call: Call, args: Mapping[str, Any]) -> Result:
     key = str(args["key"])
-    raw = await call.jira.ctx.get(f"/issue/{key}")
+    raw = await call.jira.ctx.get(path("/issue/{}", key))
     names = await call.jira.fields.names()
     data = issue_data(raw, names, everything=True)
     index = issue_ref(data)
@@ -258,11 +260,7 @@ async def _link(call: Call, args: Mapping[str, Any]) -> Result:
     return Result(text, {"from": inward, "to": outward, "type": names[ltype.casefold()]})
 
 
-KEY = {
-    "type": "string",
-    "pattern": "^[A-Za-z][A-Za-z0-9_]*-[0-9]+$",
-    "description": "Issue key, e.g. ABC-12.",
-}
+KEY = ISSUE_KEY
 FIELDS = {
     "type": "object",
     "description": "Other fields by name (or id): {'Story Points': 5, 'Team': 'Falcon'}.",
@@ -301,14 +299,14 @@ TOOLS = (
             "field or a refused value is reported with the allowed values before anything is created."
         ),
         properties={
-            "project": {"type": "string", "description": "Project key."},
+            "project": PROJECT_KEY,
             "issue_type": {"type": "string", "description": "Issue type name, e.g. Task, Bug, Story."},
             "summary": {"type": "string", "minLength": 1},
             "description": MARKDOWN,
             "assignee": {"type": "string", "description": "Name, email or account id."},
             "priority": {"type": "string"},
             "labels": {"type": "array", "items": {"type": "string"}},
-            "parent": {"type": "string", "description": "Parent issue key (for subtasks)."},
+            "parent": {**ISSUE_KEY, "description": "Parent issue key (for subtasks)."},
             "fields": FIELDS,
         },
         required=("project", "issue_type", "summary"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..arguments import PROJECT_KEY
 from ..render import name_of
 from ..tool import Call, Op, Result, ToolSpec
 
@@ -97,7 +98,7 @@ TOOLS = (
             "screen (required ones and allowed values)."
         ),
         properties={
-            "project": {"type": "string", "description": "Project key."},
+            "project": PROJECT_KEY,
             "issue_type": {"type": "string", "description": "Issue type name (with 'project')."},
         },
         ops=(

@@ -15,6 +15,7 @@ from typing import Any
 from jiragw.errors import InvalidInput
 from jiragw.jira.resources import from_jira_text
 
+from ..arguments import JQL
 from ..issue_view import CORE_FIELDS, issue_data, issue_line, issue_ref
 from ..render import cursor_decode, cursor_encode
 from ..tool import Call, Op, Result, ToolSpec
@@ -118,7 +119,7 @@ TOOLS = (
             "When more issues match, the answer gives a cursor for the next page."
         ),
         properties={
-            "jql": {"type": "string", "description": "The JQL query (it must restrict the search)."},
+            "jql": {**JQL, "description": "The JQL query (it must restrict the search)."},
             "fields": {
                 "type": "array",
                 "items": {"type": "string"},

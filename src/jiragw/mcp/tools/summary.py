@@ -15,6 +15,7 @@ from typing import Any
 from jiragw.errors import InvalidInput
 from jiragw.jira.pagination import paginate_offset, paginate_token
 
+from ..arguments import JQL
 from ..render import name_of, person
 from ..tool import Call, Result, ToolSpec
 from .search import SEARCH_OPS
@@ -91,7 +92,7 @@ TOOLS = (
             "cross-project dashboard without listing the issues."
         ),
         properties={
-            "jql": {"type": "string"},
+            "jql": JQL,
             "group_by": {
                 "type": "array",
                 "items": {"type": "string", "enum": list(GROUPS)},

@@ -71,7 +71,7 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def _derive(seed: int, *parts: str, length: int) -> str:
+def _derive(seed: int | str, *parts: str, length: int) -> str:
     return hashlib.sha256(":".join([str(seed), "oauth", *parts]).encode()).hexdigest()[:length]
 
 
@@ -216,9 +216,17 @@ class AppRegistry:
         return found
 
     def preregister(
-        self, seed: int, dc_names: list[str], granular: Iterable[str] = _GRANULAR_DEFAULTS
+        self,
+        seed: int,
+        dc_names: list[str],
+        granular: Iterable[str] = _GRANULAR_DEFAULTS,
+        *,
+        credential_seed: str | None = None,
     ) -> None:
         """The demo clients: a 3LO app, a 2LO credential and one DC OAuth 2.0 client per DC.
+
+        Their client ids derive from ``seed``, their secrets from ``credential_seed``
+        (default: ``seed``).
 
         The 3LO app may request every classic scope, ``offline_access``, the DevOps
         scope and the ``granular`` scopes (by default a handful; the sandbox passes
@@ -241,7 +249,9 @@ class AppRegistry:
         for name, kind, urls, scopes, dc in demo:
             label = f"{kind}:{dc or ''}"
             client_id = _derive(seed, "client", label, length=32)
-            secret = "sbxs_" + _derive(seed, "secret", label, length=48)
+            secret = "sbxs_" + _derive(
+                seed if credential_seed is None else credential_seed, "secret", label, length=48
+            )
             if client_id not in self.apps:
                 self.register(
                     name=name,

@@ -114,6 +114,8 @@ def oauth_state(sandbox: Sandbox) -> OAuthState:
     state = sandbox.oauth
     if state is None:
         state = OAuthState()
-        state.apps.preregister(sandbox.seed, sorted(sandbox.dcs), all_granular_scopes())
+        state.apps.preregister(
+            sandbox.seed, sorted(sandbox.dcs), all_granular_scopes(), credential_seed=sandbox.credential_seed
+        )
         sandbox.oauth = state
     return state

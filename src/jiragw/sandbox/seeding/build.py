@@ -3,11 +3,19 @@
 ``build_sandbox(...)`` is the one way a :class:`~jiragw.sandbox.state.Sandbox`
 is made, by the ``jiragw sandbox`` command and by tests alike. The same
 arguments always give the same data and the same demo credentials.
+
+The demo credentials (API tokens, passwords, PATs, the demo OAuth clients'
+secrets) derive from a *credential seed* of their own, which defaults to the
+data seed. The commands that open a port pass :func:`random_credential_seed`
+unless the operator gave ``--seed``, so a sandbox reachable by others never
+answers to credentials anyone can compute; tests building a sandbox in process
+keep the deterministic default.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,16 +24,25 @@ from ..state.defaults import DEMO_USERS, ensure_default_dashboard, install_defau
 from ..state.model import Instance, User
 from ..state.sandbox import Sandbox
 
-__all__ = ["build_sandbox", "demo_users", "new_instance", "populate"]
+__all__ = ["build_sandbox", "demo_users", "new_instance", "populate", "random_credential_seed"]
 
 
-def _derive(seed: int, *parts: str, length: int = 24) -> str:
+def _derive(seed: int | str, *parts: str, length: int = 24) -> str:
     digest = hashlib.sha256(":".join([str(seed), *parts]).encode()).hexdigest()
     return digest[:length]
 
 
-def demo_users(seed: int) -> list[User]:
-    """The demo users with credentials derived from ``seed`` (same seed, same secrets)."""
+def random_credential_seed() -> str:
+    """A credential seed nobody can guess (128 bits from :mod:`secrets`)."""
+    return secrets.token_hex(16)
+
+
+def demo_users(seed: int, credential_seed: str | None = None) -> list[User]:
+    """The demo users; their credentials derive from ``credential_seed`` (default: ``seed``).
+
+    Same seeds, same secrets; the account ids always follow the data seed.
+    """
+    creds = str(seed) if credential_seed is None else credential_seed
     users = []
     for key, name, perms in DEMO_USERS:
         users.append(
@@ -34,19 +51,19 @@ def demo_users(seed: int) -> list[User]:
                 email=f"{key}@example.com",
                 display_name=name,
                 username=key,
-                api_token="ATATT3x" + _derive(seed, "token", key, length=32),
-                password="pw-" + _derive(seed, "password", key, length=16),
-                pat="PAT" + _derive(seed, "pat", key, length=40),
+                api_token="ATATT3x" + _derive(creds, "token", key, length=32),
+                password="pw-" + _derive(creds, "password", key, length=16),
+                pat="PAT" + _derive(creds, "pat", key, length=40),
                 permissions=perms,
             )
         )
     return users
 
 
-def new_instance(kind: str, name: str, seed: int) -> Instance:
+def new_instance(kind: str, name: str, seed: int, credential_seed: str | None = None) -> Instance:
     cloud_id = str(uuid.UUID(_derive(seed, "cloud", kind, name, length=32)))
     instance = Instance(kind="cloud" if kind == "cloud" else "dc", name=name, cloud_id=cloud_id)
-    install_defaults(instance, demo_users(seed))
+    install_defaults(instance, demo_users(seed, credential_seed))
     # Every Jira has its system dashboard from the start (Cloud and DC alike).
     ensure_default_dashboard(instance)
     return instance
@@ -59,13 +76,18 @@ def build_sandbox(
     projects: int = 3,
     issues: int = 300,
     seed: int = 0,
+    credential_seed: str | None = None,
 ) -> Sandbox:
-    """A sandbox with the given instances, each seeded with ``projects``/``issues``."""
-    sandbox = Sandbox(seed=seed)
+    """A sandbox with the given instances, each seeded with ``projects``/``issues``.
+
+    ``credential_seed`` (default: ``seed``) is what the demo credentials derive from.
+    """
+    creds = str(seed) if credential_seed is None else credential_seed
+    sandbox = Sandbox(seed=seed, credential_seed=creds)
     for name in sites:
-        sandbox.sites[name] = new_instance("cloud", name, seed)
+        sandbox.sites[name] = new_instance("cloud", name, seed, creds)
     for name in dcs:
-        sandbox.dcs[name] = new_instance("dc", name, seed)
+        sandbox.dcs[name] = new_instance("dc", name, seed, creds)
     for instance in sandbox.all_instances():
         populate(instance, projects=projects, issues=issues, seed=seed, now=sandbox.clock.now())
     return sandbox

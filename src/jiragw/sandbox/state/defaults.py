@@ -181,7 +181,7 @@ def custom_field(number: int, name: str, type_: str, items: str | None, custom_t
 
 
 # Demo users: (key, display name, permissions). Credentials derive from the key and
-# the sandbox seed in :func:`jiragw.sandbox.seeding.demo_users`.
+# the sandbox's credential seed in :func:`jiragw.sandbox.seeding.demo_users`.
 DEMO_USERS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("admin", "Ada Admin", ALL_PERMISSIONS),
     ("alice", "Alice Anders", ALL_PERMISSIONS - {ADMIN}),

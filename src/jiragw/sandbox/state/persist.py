@@ -322,6 +322,7 @@ def _snapshot(sandbox: Sandbox) -> Snapshot:
     meta = [
         ("format", dumps(FORMAT)),
         ("seed", dumps(sandbox.seed)),
+        ("credential_seed", dumps(sandbox.credential_seed)),
         ("admin_token", dumps(sandbox.admin_token)),
         ("clock_offset", dumps(sandbox.clock.offset)),
         ("faults", dumps(faults)),
@@ -427,6 +428,8 @@ def _load(path: Path) -> Sandbox | None:
             raise SandboxError(f"{path} holds invalid fault settings: {exc}") from exc
         sandbox = Sandbox(
             seed=int(meta["seed"]),
+            # Files saved before credentials had a seed of their own derived them from the data seed.
+            credential_seed=str(meta.get("credential_seed") or meta["seed"]),
             admin_token=str(meta["admin_token"]),
             clock=Clock(float(meta["clock_offset"])),
             faults=faults,

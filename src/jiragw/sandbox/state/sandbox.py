@@ -44,9 +44,15 @@ class Sandbox:
     counters: Counter[RequestKey] = field(default_factory=Counter)
     admin_token: str = field(default_factory=lambda: "sbx_" + secrets.token_urlsafe(24))
     seed: int = 0
+    # What the demo credentials derive from (see :mod:`jiragw.sandbox.seeding`); empty: ``str(seed)``.
+    credential_seed: str = ""
     # What the emulated OAuth servers remember (clients, tokens, consents): made on
     # first use by :func:`jiragw.sandbox.oauth.oauth_state`, never saved.
     oauth: OAuthState | None = None
+
+    def __post_init__(self) -> None:
+        if not self.credential_seed:
+            self.credential_seed = str(self.seed)
 
     def instance(self, kind: str, name: str) -> Instance | None:
         return (self.sites if kind == "cloud" else self.dcs).get(name)
