@@ -137,3 +137,13 @@ def test_in_flight_caps_default_and_are_read() -> None:
 def test_in_flight_caps_must_be_positive_whole_numbers(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_audit_settings() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.audit_retention_days, defaults.audit_read_window_ms) == (365, 50)
+    chosen = Settings.from_env({"JIRAGW_AUDIT_RETENTION_DAYS": "0", "JIRAGW_AUDIT_READ_WINDOW_MS": "10"})
+    assert (chosen.audit_retention_days, chosen.audit_read_window_ms) == (0, 10)
+    for name, value in (("JIRAGW_AUDIT_RETENTION_DAYS", "a year"), ("JIRAGW_AUDIT_READ_WINDOW_MS", "600000")):
+        with pytest.raises(ConfigError, match=name):
+            Settings.from_env({name: value})

@@ -32,6 +32,8 @@ from jiragw.secrets import Secret
 from jiragw.secure_urls import is_secure_url
 
 __all__ = [
+    "AUDIT_READ_WINDOW_MS",
+    "AUDIT_RETENTION_DAYS",
     "CALLBACK_PATH",
     "DEFAULT_ATLASSIAN_API_URL",
     "DEFAULT_ATLASSIAN_AUTH_URL",
@@ -50,6 +52,8 @@ LOOPBACK_CALLBACK_PORT: Final = 8765  # the CLI's one-shot OAuth callback listen
 MASTER_KEY_BYTES: Final = 32
 DEFAULT_HEADER_TIMEOUT: Final = 10.0
 DEFAULT_MAX_CONNECTIONS: Final = 1000
+AUDIT_RETENTION_DAYS: Final = 365  # audit events older than this are pruned; 0 keeps them forever
+AUDIT_READ_WINDOW_MS: Final = 50  # a proxied read's audit event is committed within this many ms
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 # Drivers we ship: the stdlib sqlite3 and psycopg 3. Bare "postgresql://" would
@@ -172,12 +176,17 @@ def _credential_url(name: str, raw: str) -> str:
     return url
 
 
-def _positive_int(name: str, raw: str | None, default: int) -> int:
+def _whole_number(
+    name: str, raw: str | None, default: int, *, least: int = 0, most: int | None = None
+) -> int:
+    """``raw`` as a whole number within ``least..most``, ``default`` when unset; else ConfigError."""
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-        raise ConfigError(f"{name} must be a whole number of at least 1")
-    return int(raw)
+    value = int(raw) if raw.isascii() and raw.isdigit() else None
+    if value is None or value < least or (most is not None and value > most):
+        bounds = f"of at least {least}" if most is None else f"from {least} to {most}"
+        raise ConfigError(f"{name} must be a whole number {bounds}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +202,11 @@ class Settings:
     (``JIRAGW_MAX_INFLIGHT_PER_CONNECTION``, default 64, and
     ``JIRAGW_MAX_INFLIGHT_PER_KEY``, default 32) cap the proxy's calls in
     flight (:mod:`jiragw.gateway.inflight`).
+    ``audit_retention_days`` (``JIRAGW_AUDIT_RETENTION_DAYS``, 0 = keep
+    forever) is how long audit events are kept; ``audit_read_window_ms``
+    (``JIRAGW_AUDIT_READ_WINDOW_MS``) bounds how long a proxied read's audit
+    event may wait in memory before it is committed (writes, denials and admin
+    actions are committed before their answer is sent).
     """
 
     database_url: str = field(repr=False)
@@ -205,6 +219,8 @@ class Settings:
     metrics_require_key: bool = False
     max_inflight_per_connection: int = 64
     max_inflight_per_key: int = 32
+    audit_retention_days: int = AUDIT_RETENTION_DAYS
+    audit_read_window_ms: int = AUDIT_READ_WINDOW_MS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -241,11 +257,23 @@ class Settings:
             ),
             connection=get("JIRAGW_CONNECTION"),
             metrics_require_key=_flag("JIRAGW_METRICS_REQUIRE_KEY", get("JIRAGW_METRICS_REQUIRE_KEY")),
-            max_inflight_per_connection=_positive_int(
-                "JIRAGW_MAX_INFLIGHT_PER_CONNECTION", get("JIRAGW_MAX_INFLIGHT_PER_CONNECTION"), 64
+            max_inflight_per_connection=_whole_number(
+                "JIRAGW_MAX_INFLIGHT_PER_CONNECTION", get("JIRAGW_MAX_INFLIGHT_PER_CONNECTION"), 64, least=1
             ),
-            max_inflight_per_key=_positive_int(
-                "JIRAGW_MAX_INFLIGHT_PER_KEY", get("JIRAGW_MAX_INFLIGHT_PER_KEY"), 32
+            max_inflight_per_key=_whole_number(
+                "JIRAGW_MAX_INFLIGHT_PER_KEY", get("JIRAGW_MAX_INFLIGHT_PER_KEY"), 32, least=1
+            ),
+            audit_retention_days=_whole_number(
+                "JIRAGW_AUDIT_RETENTION_DAYS",
+                get("JIRAGW_AUDIT_RETENTION_DAYS"),
+                AUDIT_RETENTION_DAYS,
+                most=36_500,
+            ),
+            audit_read_window_ms=_whole_number(
+                "JIRAGW_AUDIT_READ_WINDOW_MS",
+                get("JIRAGW_AUDIT_READ_WINDOW_MS"),
+                AUDIT_READ_WINDOW_MS,
+                most=60_000,
             ),
         )
 

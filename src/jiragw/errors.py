@@ -54,7 +54,8 @@ boundary that meets them, with ``raise ... from exc``.
     │   ├── DecryptionFailed         decryption_failed 500
     │   └── DestinationChanged       destination_changed 500
     ├── StoreError                   store_error       500
-    │   └── StoreBusy                store_busy        503
+    │   ├── StoreBusy                store_busy        503
+    │   └── AuditUnavailable         audit_unavailable 503
     └── SandboxError                 sandbox_error     500
 
 Messages never contain secrets: callers pass :class:`jiragw.secrets.Secret`
@@ -67,6 +68,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 __all__ = [
+    "AuditUnavailable",
     "AuthError",
     "BodyTooLarge",
     "CodeMissing",
@@ -463,6 +465,13 @@ class StoreBusy(StoreError):
     """A database lock was not granted in time (another process holds it); safe to retry."""
 
     code = "store_busy"
+    status = 503
+
+
+class AuditUnavailable(StoreError):
+    """An audit record could not be made durable, so the call it records is not answered."""
+
+    code = "audit_unavailable"
     status = 503
 
 

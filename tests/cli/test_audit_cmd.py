@@ -129,3 +129,51 @@ def test_follow_with_a_filter_starts_after_the_newest_event(
     monkeypatch.setattr(audit_cmd, "sleep", fake_sleep)
     events = tail(["--follow", "--action", "wanted"], monkeypatch, capsys)
     assert [e["action"] for e in events] == ["wanted"]
+
+
+def _aged(*days: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    for age in days:
+        append("proxy", target=f"{age}d", at=now - timedelta(days=age))
+
+
+def _targets() -> list[str]:
+    store = Store.from_settings(Settings.from_env())
+    try:
+        with store.transaction() as tx:
+            return sorted(e.target or "" for e in tx.audit.tail())
+    finally:
+        store.dispose()
+
+
+def test_prune_deletes_what_is_older_than_the_given_days(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _aged(400, 40, 1)
+    assert jiragw(["audit", "prune", "--older-than", "30", "--json"], monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out) == {"deleted": 2, "older_than_days": 30}
+    assert _targets() == ["1d"]
+
+
+def test_prune_defaults_to_the_retention_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _aged(400, 40, 1)
+    assert jiragw(["audit", "prune"], monkeypatch) == 0
+    assert "Deleted 1 audit event older than 365 days" in capsys.readouterr().out
+    monkeypatch.setenv("JIRAGW_AUDIT_RETENTION_DAYS", "7")
+    assert jiragw(["audit", "prune", "--json"], monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out) == {"deleted": 1, "older_than_days": 7}
+    assert _targets() == ["1d"]
+
+
+def test_prune_with_retention_off_needs_an_explicit_age(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _aged(400)
+    monkeypatch.setenv("JIRAGW_AUDIT_RETENTION_DAYS", "0")
+    assert jiragw(["audit", "prune"], monkeypatch) != 0
+    assert "--older-than" in capsys.readouterr().err
+    assert _targets() == ["400d"]

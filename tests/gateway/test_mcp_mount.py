@@ -174,3 +174,14 @@ async def test_a_keys_requests_share_one_field_listing_per_connection(env: Env) 
         assert isinstance(mounted.endpoint, McpApp)
         assert set(mounted.endpoint.kept) == {one.id, two.id}
     assert not mounted.endpoint.kept  # the gateway's shutdown closed every kept client
+
+
+async def test_a_write_tools_call_is_stored_before_its_answer(env: Env) -> None:
+    await env.connect_cloud("acme")
+    secret, record = env.key()
+    async with mcp_client(env, secret) as client:
+        done = await client.call_tool("comment", {"key": "PRJ-1", "body": "audited first"})
+        assert not done.is_error
+        with env.store.transaction() as tx:  # no flush: the answer came after the commit
+            rows = [e for e in tx.audit.tail(100) if e.action == "mcp"]
+        assert [(e.target, e.key_id, e.outcome) for e in rows] == [("comment", record.id, "ok")]

@@ -7,6 +7,8 @@ key cache's clock is replaced by a fake one, the store's clock is the fixture's.
 from __future__ import annotations
 
 import base64
+import gc
+import tracemalloc
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 
 from jiragw.errors import AuthError, KeyExpired, KeyInvalid, KeyRevoked
-from jiragw.gateway.state import KEY_CACHE_TTL
+from jiragw.gateway.state import KEY_CACHE_SIZE, KEY_CACHE_TTL, UNKNOWN_KEY_CACHE_SIZE
 from jiragw.keys import mint_key, revoke_key
 from jiragw.store import Tx
 
@@ -224,6 +226,68 @@ async def test_expiry_is_checked_on_every_call_even_from_the_cache(
     with pytest.raises(KeyExpired):
         await env.gw.authenticate(f"Bearer {secret}")
     assert len(db_reads) == 1
+
+
+async def test_twenty_thousand_unknown_keys_grow_the_process_by_less_than_2_mb(
+    env: Env, monkeypatch: pytest.MonkeyPatch, mono: Mono
+) -> None:
+    """A flood of made-up keys is bounded by the unknown-key LRU, and never evicts a real key."""
+    secret, record = env.key()
+    await env.gw.authenticate(f"Bearer {secret}")
+    looked_up: list[int] = []
+
+    async def nobody(fn: Callable[[Tx], Any], *, write: bool = False) -> None:
+        looked_up.append(1)  # every made-up key is read once: the flood costs reads, not memory
+
+    monkeypatch.setattr(env.broker, "db", nobody)
+    flood = [f"Bearer {mint_key().secret.reveal()}" for _ in range(20_000)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for header in flood:
+            with pytest.raises(KeyInvalid):
+                await env.gw.authenticate(header)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 2 * 1024 * 1024, f"grew by {grown} bytes"
+    assert len(looked_up) == 20_000
+    assert (await env.gw.authenticate(f"Bearer {secret}")).id == record.id  # still cached: no read
+    assert len(looked_up) == 20_000
+
+
+async def test_the_key_caches_keep_the_most_recently_used_within_their_bounds(
+    env: Env, db_reads: list[int], mono: Mono, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("jiragw.gateway.state.UNKNOWN_KEY_CACHE_SIZE", 3)
+    monkeypatch.setattr("jiragw.gateway.state.KEY_CACHE_SIZE", 2)
+    unknown = [f"Bearer {mint_key().secret.reveal()}" for _ in range(4)]
+    for header in unknown[:3]:
+        with pytest.raises(KeyInvalid):
+            await env.gw.authenticate(header)
+    with pytest.raises(KeyInvalid):
+        await env.gw.authenticate(unknown[0])  # a hit: now the most recently used
+    with pytest.raises(KeyInvalid):
+        await env.gw.authenticate(unknown[3])  # evicts unknown[1], the least recently used
+    assert len(db_reads) == 4
+    with pytest.raises(KeyInvalid):
+        await env.gw.authenticate(unknown[0])
+    assert len(db_reads) == 4
+    with pytest.raises(KeyInvalid):
+        await env.gw.authenticate(unknown[1])
+    assert len(db_reads) == 5
+
+    real = [env.key(name=f"k{n}")[0] for n in range(3)]
+    for secret in real:
+        await env.gw.authenticate(f"Bearer {secret}")
+    assert len(db_reads) == 8
+    await env.gw.authenticate(f"Bearer {real[2]}")  # cached
+    await env.gw.authenticate(f"Bearer {real[0]}")  # evicted by real[2]: read again
+    assert len(db_reads) == 9
+    assert KEY_CACHE_SIZE >= 1024
+    assert 0 < UNKNOWN_KEY_CACHE_SIZE <= 4096
 
 
 # -- last-used times ------------------------------------------------------------------------------

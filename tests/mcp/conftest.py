@@ -44,10 +44,14 @@ class Local:
     demo: dict[str, Any]
     broker: Broker
     audited: list[tuple[str, str | None, str, str | None]] = field(default_factory=list)
+    durable: list[bool] = field(default_factory=list)  # per audited call: committed before its answer
 
     def access(self, *names: str, read_only: bool = False) -> Access:
-        def audit(tool: str, conn: str | None, outcome: str, code: str | None, latency: int) -> None:
+        async def audit(
+            tool: str, conn: str | None, outcome: str, code: str | None, latency: int, durable: bool
+        ) -> None:
             self.audited.append((tool, conn, outcome, code))
+            self.durable.append(durable)
 
         return for_local(names, broker=self.broker, read_only=read_only, audit=audit)
 

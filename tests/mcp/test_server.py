@@ -49,6 +49,9 @@ async def test_every_tool_against_the_sandbox(local: Local, connection: str) -> 
     assert called | {"connections", "devops_info"} | AGILE_TOOLS == ALL_TOOLS
     assert {t for t, *_ in local.audited} == called | {"connections"}
     assert all(outcome == "ok" for _, _, outcome, _ in local.audited)
+    # A write tool's record is committed before its answer; a read tool's may wait for the window.
+    durable = {tool for (tool, *_), flag in zip(local.audited, local.durable, strict=True) if flag}
+    assert durable == called & WRITE_TOOLS
 
 
 async def test_devops_info_over_a_client_credentials_connection(local: Local) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from jiragw.store import Store
 
 from .conftest import FakeClock
@@ -66,3 +68,26 @@ def test_append_many_writes_every_column_and_defaults_the_time(store: Store, clo
     )
     assert admin.detail == {"what": "key.create"}
     assert ok.id < denied.id < admin.id
+
+
+def test_prune_deletes_only_what_is_past_retention_in_slices(store: Store, clock: FakeClock) -> None:
+    now = clock.now
+    with store.transaction() as tx:
+        for days in (400, 366, 365.5, 364, 10, 0):
+            tx.audit.append("proxy", actor="t", outcome="ok", at=now - timedelta(days=days), target=str(days))
+    assert store.prune_audit(365, batch=2) == 3  # two slices: 2, then 1
+    with store.transaction() as tx:
+        kept = sorted(float(e.target or 0) for e in tx.audit.tail())
+    assert kept == [0, 10, 364]
+    assert store.prune_audit(365) == 0
+    clock.advance(days=360)
+    assert store.prune_audit(365) == 2  # the 10- and 364-day-old events are now past it
+
+
+def test_append_audit_commits_events_in_chunks_on_a_plain_connection(store: Store, clock: FakeClock) -> None:
+    events = [{"action": "proxy", "actor": f"key:k{n}", "outcome": "ok", "method": "GET"} for n in range(7)]
+    assert store.append_audit(events, chunk=3) == 7
+    with store.transaction() as tx:
+        rows = list(reversed(tx.audit.tail()))
+    assert [r.actor for r in rows] == [f"key:k{n}" for n in range(7)]
+    assert all(r.at == clock.now for r in rows)

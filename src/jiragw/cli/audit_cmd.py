@@ -1,9 +1,12 @@
-"""``jiragw audit tail``: the newest audit events, and with ``--follow`` the ones that come after.
+"""``jiragw audit tail`` and ``jiragw audit prune``: read the audit trail, and trim it.
 
-DESIGN.md, "Public interface"; issue 5, "Audit, metrics, operations". Reads
-the local store. ``--follow`` polls for events with an id above the last one
-shown every ``--interval`` seconds and ends cleanly on Ctrl+C. ``--json``
-prints one JSON object per event per line. Events hold no bodies or secrets.
+See docs/architecture.md. ``tail`` reads the local store: the newest events,
+and with ``--follow`` it polls for events with an id above the last one shown
+every ``--interval`` seconds and ends cleanly on Ctrl+C; ``--json`` prints one
+JSON object per event per line. Events hold no bodies or secrets.
+
+``prune`` deletes the events older than ``--older-than DAYS`` (default
+``JIRAGW_AUDIT_RETENTION_DAYS``, 365), as the gateway does by itself once a day.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from ..store.audit import AuditFilter, AuditRecord
 
-__all__ = ["audit", "format_event"]
+__all__ = ["audit", "format_event", "prune_cmd"]
 
 audit = App(help="Read the audit trail.")
 # The follow loop's wait; tests replace it to drive the loop without real time passing.
@@ -123,3 +126,32 @@ def _newest_id(store: Store) -> int:
     with store.transaction() as tx:
         newest = tx.audit.search(AuditFilter(), limit=1)
     return newest[0].id if newest else 0
+
+
+@audit.command("prune")
+def prune_cmd(
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than",
+            metavar="DAYS",
+            min=1,
+            max=36_500,
+            help="Delete events older than this many days (default: JIRAGW_AUDIT_RETENTION_DAYS, 365).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+) -> None:
+    """Delete old audit events (the gateway does this daily by itself)."""
+    from ..config import Settings
+    from ..errors import InvalidInput
+
+    days = older_than if older_than is not None else Settings.from_env().audit_retention_days
+    if days <= 0:
+        raise InvalidInput("JIRAGW_AUDIT_RETENTION_DAYS is 0 (keep forever): give --older-than DAYS to prune")
+    with open_store() as store:
+        deleted = store.prune_audit(days)
+    if as_json:
+        typer.echo(json.dumps({"deleted": deleted, "older_than_days": days}))
+    else:
+        typer.echo(f"Deleted {deleted} audit event{'s' if deleted != 1 else ''} older than {days} days.")

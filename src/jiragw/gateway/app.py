@@ -27,6 +27,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jiragw.gateway import admin, api, mcp_mount, oauth_routes, ops, proxy
+from jiragw.gateway.audit_retention import AuditPruner
 from jiragw.gateway.state import Gateway
 
 __all__ = ["create_app"]
@@ -56,17 +57,22 @@ class _GatewayApp(Starlette):
 
 
 def create_app(gw: Gateway) -> Starlette:
-    """The gateway app over ``gw``; its lifespan runs the audit writer (and the MCP session manager)."""
+    """The gateway app over ``gw``; its lifespan runs the audit writer, the audit pruner (daily,
+    ``JIRAGW_AUDIT_RETENTION_DAYS``) and the MCP session manager."""
     mcp_app = mcp_mount.build(gw)
+
+    pruner = AuditPruner(gw.store, gw.settings.audit_retention_days)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gw.audit.start()
+        pruner.start()
         try:
             async with mcp_mount.running(mcp_app):
                 yield
         finally:
-            await gw.audit.stop()
+            await pruner.stop()
+            await gw.audit.stop()  # the shutdown flush: queued reads and open denial counters
 
     jira = proxy.Proxy(gw)
     routes: list[BaseRoute] = [
@@ -80,4 +86,5 @@ def create_app(gw: Gateway) -> Starlette:
     app = _GatewayApp(routes=routes, lifespan=lifespan, exception_handlers=admin.exception_handlers(gw))
     app.proxy = jira
     app.state.gateway = gw
+    app.state.audit_pruner = pruner
     return app

@@ -6,8 +6,10 @@ REST error body, before the MCP layer sees the request. The key travels with
 the request to the tool layer (:func:`jiragw.mcp.access.for_key`): its
 connections and scope ceiling decide which tools are listed and callable. The
 key itself never goes upstream; Jira sees only the connection's credentials.
-Every tool call is audited (``action="mcp"``, the tool's name as target)
-through the batch writer.
+Every tool call is audited (``action="mcp"``, the tool's name as target):
+a write tool's call and a denial are committed before the answer is sent,
+a read tool's within the audit writer's read window; a request without a
+valid key is counted per source and minute (:mod:`jiragw.gateway.audit`).
 
 The session manager runs stateless with JSON answers: every request is
 authenticated on its own, so any gateway worker can serve any request. What
@@ -60,6 +62,8 @@ class McpApp:
         try:
             key = await self.gw.authenticate(Headers(scope=scope).get("authorization"))
         except JiragwError as exc:
+            client = scope.get("client")
+            self.gw.audit.anonymous_denial("mcp", client[0] if client else "unknown", exc.status, exc.code)
             await api_error(exc)(scope, receive, send)
             return
         scope[_KEY] = key
@@ -97,23 +101,25 @@ class McpApp:
     def _audit(self, key: KeyRecord) -> AuditFn:
         gw = self.gw
 
-        def record(
-            tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int
+        async def record(
+            tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int, durable: bool
         ) -> None:
-            gw.audit.record(
-                Event(
-                    action="mcp",
-                    actor=f"key:{key.id}",
-                    outcome=outcome,
-                    at=gw.now(),
-                    key_id=key.id,
-                    connection_id=connection_id,
-                    method="tools/call",
-                    target=tool,
-                    latency_ms=latency,
-                    error_code=code,
-                )
+            event = Event(
+                action="mcp",
+                actor=f"key:{key.id}",
+                outcome=outcome,
+                at=gw.now(),
+                key_id=key.id,
+                connection_id=connection_id,
+                method="tools/call",
+                target=tool,
+                latency_ms=latency,
+                error_code=code,
             )
+            if durable:
+                await gw.audit.commit(event)
+            else:
+                gw.audit.record(event)
 
         return record
 

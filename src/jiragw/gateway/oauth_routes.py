@@ -274,16 +274,16 @@ async def finish(ui: AdminUI, ctx: Ctx) -> Response:
                 await _drop(ui, done)
                 raise
     except JiragwError as exc:
-        ui.audit("admin.oauth.callback", actor=ctx.session.actor, outcome="error", error_code=exc.code)
+        await ui.audit("admin.oauth.callback", actor=ctx.session.actor, outcome="error", error_code=exc.code)
         status = exc.status if 400 <= exc.status < 500 else 502
         return ui.message(
             ctx.session, "Authorization failed", f"{exc.message} [{exc.code}]", status=status, back="/connect"
         )
     if flow.reauthorize_grant is not None:
-        ui.audit("admin.connection.reauthorize", actor=ctx.session.actor, target=flow.name)
+        await ui.audit("admin.connection.reauthorize", actor=ctx.session.actor, target=flow.name)
         ui.flash(ctx.session, f"{flow.name}: re-authorized; the connection is active again.")
         return ui.redirect("/connections")
-    announce(ui, ctx, done, flow.kind)
+    await announce(ui, ctx, done, flow.kind)
     if len(done.connections) > 1:
         names = tuple(c.name for c in done.connections)
         labels = tuple(c.site_url for c in done.connections)
@@ -324,7 +324,7 @@ async def pick_sites(ui: AdminUI, ctx: Ctx) -> Response:
             await remove_connection(ui.gw.broker, name)
         except JiragwError:
             continue
-        ui.audit("admin.connection.remove", actor=ctx.session.actor, connection_id=conn.id, target=name)
+        await ui.audit("admin.connection.remove", actor=ctx.session.actor, connection_id=conn.id, target=name)
     kept = ", ".join(n for n in picker.names if n in keep)
     ui.flash(ctx.session, f"Kept: {kept}.")
     return ui.redirect("/connections")

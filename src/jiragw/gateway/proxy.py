@@ -48,7 +48,12 @@ gateway's own refusals alike, carries ``X-Content-Type-Options: nosniff`` and
 a ``Content-Security-Policy`` that runs nothing
 (:data:`jiragw.gateway.headers.SECURITY_HEADERS`), replacing Jira's: the proxy
 shares its origin with the admin UI. Every call is audited
-(never the query string or a body) and counted in the metrics.
+(never the query string or a body) and counted in the metrics. The audit
+record of a write (any method but GET and HEAD) or of a denial is committed
+before the response starts (:meth:`jiragw.gateway.audit.AuditWriter.commit`),
+so a crash cannot erase what was answered; a read's is committed within the
+read window, off its path. A denial of a request with no valid key is counted
+per source and minute instead (:meth:`~jiragw.gateway.audit.AuditWriter.anonymous_denial`).
 
 A plain ASGI endpoint on a Starlette ``Route``: no middleware, no request
 object, because the per-request overhead is the proxy's main cost.
@@ -68,6 +73,7 @@ from starlette.types import Receive, Scope, Send
 
 from jiragw.broker import Credentials
 from jiragw.errors import (
+    AuditUnavailable,
     AuthError,
     BodyTooLarge,
     ConnectionDenied,
@@ -111,6 +117,8 @@ ALLOWED_METHODS: Final = (*FORWARDED_METHODS, "OPTIONS")
 _METHODS: Final = frozenset(ALLOWED_METHODS)
 _FORWARDED: Final = frozenset(FORWARDED_METHODS)
 _ALLOW: Final = ", ".join(ALLOWED_METHODS).encode("ascii")
+# Calls whose audit record may wait for the read window; any other is committed before answering.
+_READS: Final = frozenset({"GET", "HEAD"})
 # Refusals that are the caller's doing (audited as "denied" and counted as denials).
 _DENIALS: Final = (InvalidInput, PermissionDenied, KeyInvalid, KeyExpired, KeyRevoked, KeyBusy)
 # Framing headers that no longer describe a decoded, rewritten body.
@@ -128,13 +136,16 @@ class _Call:
     """What one proxied call accumulates for its audit event."""
 
     method: str
+    started: float
+    source: str
     key: KeyRecord | None = None
     conn: ConnectionRecord | None = None
     target: str = "/…"
     status: int = 500
-    bytes_out: int = 0
+    bytes_out: int | None = 0
     upstream: bool = False
     error: JiragwError | None = None
+    recorded: bool = False  # its audit record was made before the response started
 
 
 class Proxy:
@@ -155,7 +166,8 @@ class Proxy:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         method = scope["method"]
-        call = _Call(method if method in _METHODS else "OTHER")
+        client = scope.get("client")
+        call = _Call(method if method in _METHODS else "OTHER", started, client[0] if client else "unknown")
         try:
             await self._handle(scope, receive, send, call)
         except JiragwError as exc:
@@ -175,7 +187,12 @@ class Proxy:
         self, exc: JiragwError, call: _Call, scope: Scope, receive: Receive, send: Send
     ) -> None:
         call.error, call.status = exc, exc.status
-        await jira_error(exc)(scope, receive, send)
+        response = jira_error(exc)
+        if isinstance(exc, AuditUnavailable):
+            call.recorded = True  # its event stays queued, to be committed on the writer's retry
+        else:
+            await self._commit(call)
+        await response(scope, receive, send)
 
     # -- the request --------------------------------------------------------------------------
 
@@ -277,14 +294,20 @@ class Proxy:
             if method != "HEAD" and status not in (204, 304) and rewritable(out):
                 await self._send_rewritten(send, call, creds, response, status, out)
                 return
-            call.upstream, call.status = True, status
+            call.status = status
+            # A write's record is made before the body streams: the size it declares.
+            call.bytes_out = len(response.content) if response.is_stream_consumed else _declared_length(out)
+            if call.method not in _READS:  # a read's record waits for the read window (no await)
+                await self._commit(call)
+            call.upstream = True
             await send({"type": "http.response.start", "status": status, "headers": out})
             if response.is_stream_consumed:  # a 401 read to tell a scope denial: its body is at hand
-                call.bytes_out = len(response.content)
                 await send({"type": "http.response.body", "body": response.content, "more_body": False})
                 return
+            sent_bytes = call.bytes_out = 0  # a read's record counts what was sent
             async for chunk in response.aiter_raw():
-                call.bytes_out += len(chunk)
+                sent_bytes += len(chunk)
+                call.bytes_out = sent_bytes
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
@@ -309,7 +332,10 @@ class Proxy:
         body = self._links(creds.connection).rewrite(body, error=status >= 400)
         out = [(k, v) for k, v in headers if k not in _REFRAMED]
         out.append((b"content-length", str(len(body)).encode("ascii")))
-        call.upstream, call.status, call.bytes_out = True, status, len(body)
+        call.status, call.bytes_out = status, len(body)
+        if call.method not in _READS:
+            await self._commit(call)
+        call.upstream = True
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
@@ -341,42 +367,69 @@ class Proxy:
 
     # -- audit and metrics ----------------------------------------------------------------------
 
+    async def _commit(self, call: _Call) -> None:
+        """Make a write's or a denial's audit record durable; called just before the response starts.
+
+        A read's record is left to :meth:`_account` (committed within the read
+        window); so is a refusal of a request with no valid key, which is counted.
+        """
+        if call.method in _READS and not isinstance(call.error, _DENIALS):
+            return
+        if call.key is None and call.error is not None:
+            return
+        event = self._event(call, time.perf_counter() - call.started)
+        call.recorded = True
+        await self.gw.audit.commit(event)
+
     def _account(self, call: _Call, seconds: float) -> None:
         gw = self.gw
         exc = call.error
-        if exc is None:
-            outcome = "ok" if call.status < 400 else "error"
-        elif isinstance(exc, _DENIALS):
-            outcome = "denied"
+        if isinstance(exc, _DENIALS):
             gw.metrics.denials.labels(exc.code).inc()
-        else:
-            outcome = "error"
         counted = self._counted.get((call.method, call.status))
         if counted is None:
             counted = gw.metrics.requests.labels("proxy", call.method, str(call.status))
             self._counted[(call.method, call.status)] = counted
         counted.inc()
         self._latency.observe(seconds)
-        at = gw.now()
         if call.upstream and call.conn is not None:
             # Batched with the audit events: the Connections page shows when it was last used.
-            gw.audit.connection_used(call.conn.id, at)
-        gw.audit.record(
-            Event(
-                action="proxy",
-                actor=f"key:{call.key.id}" if call.key is not None else "anonymous",
-                outcome=outcome,
-                at=at,
-                key_id=call.key.id if call.key is not None else None,
-                connection_id=call.conn.id if call.conn is not None else None,
-                method=call.method,
-                target=call.target,
-                status_code=call.status,
-                latency_ms=round(seconds * 1000),
-                bytes_out=call.bytes_out,
-                error_code=exc.code if exc is not None else None,
-            )
+            gw.audit.connection_used(call.conn.id, gw.now())
+        if call.recorded:
+            return
+        if call.key is None and exc is not None:
+            gw.audit.anonymous_denial("proxy", call.source, call.status, exc.code)
+            return
+        gw.audit.record(self._event(call, seconds))
+
+    def _event(self, call: _Call, seconds: float) -> Event:
+        exc = call.error
+        if exc is None:
+            outcome = "ok" if call.status < 400 else "error"
+        else:
+            outcome = "denied" if isinstance(exc, _DENIALS) else "error"
+        return Event(
+            action="proxy",
+            actor=f"key:{call.key.id}" if call.key is not None else "anonymous",
+            outcome=outcome,
+            at=self.gw.now(),
+            key_id=call.key.id if call.key is not None else None,
+            connection_id=call.conn.id if call.conn is not None else None,
+            method=call.method,
+            target=call.target,
+            status_code=call.status,
+            latency_ms=round(seconds * 1000),
+            bytes_out=call.bytes_out,
+            error_code=exc.code if exc is not None else None,
         )
+
+
+def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The ``Content-Length`` an answer about to stream declares (its size, before it is sent)."""
+    for name, value in headers:
+        if name == b"content-length" and value.isdigit():
+            return int(value)
+    return None
 
 
 def _readable_401(response: httpx.Response) -> bool:

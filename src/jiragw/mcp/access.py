@@ -27,20 +27,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
 from jiragw.broker import Broker
-from jiragw.errors import ConnectionDenied, InvalidInput, JiragwError, ReadOnlyKey
+from jiragw.errors import (
+    AuthError,
+    ConnectionDenied,
+    InvalidInput,
+    JiragwError,
+    PermissionDenied,
+    ReadOnlyKey,
+)
 from jiragw.jira.client import JiraClient
 from jiragw.jira.containment import contain_url
 from jiragw.keys import check as ceiling_check
 from jiragw.keys import is_read
 from jiragw.scopes import ScopeTable, load_scope_table
-from jiragw.store import ConnectionRecord, KeyRecord
+from jiragw.store import ConnectionRecord, KeyRecord, Tx
 
 from .tool import ToolSpec
 
@@ -48,8 +55,9 @@ __all__ = ["FIELD_TTL", "Access", "AuditFn", "GuardedTransport", "for_key", "for
 
 FIELD_TTL = 300.0  # seconds a connection's field listing is reused
 
-# (tool, connection id, outcome, error code, latency ms)
-AuditFn = Callable[[str, str | None, str, str | None, int], None]
+# (tool, connection id, outcome, error code, latency ms, durable): returns once recorded. A durable
+# record (a write tool's, a denial's) is committed before the answer is sent.
+AuditFn = Callable[[str, str | None, str, str | None, int, bool], Awaitable[None]]
 
 
 @dataclass
@@ -176,14 +184,24 @@ class Access:
             finally:
                 await guarded.aclose()
 
-    def record(
-        self, tool: str, conn: ConnectionRecord | None, started: float, error: JiragwError | None
+    async def record(
+        self,
+        tool: str,
+        conn: ConnectionRecord | None,
+        started: float,
+        error: JiragwError | None,
+        *,
+        write: bool = False,
     ) -> None:
+        """Audit one tool call; a write tool's or a denial's record is durable when this returns."""
         if self.audit is None:
             return
         latency = int((time.monotonic() - started) * 1000)
         outcome = "ok" if error is None else "error"
-        self.audit(tool, conn.id if conn else None, outcome, error.code if error else None, latency)
+        durable = write or isinstance(error, PermissionDenied | AuthError)
+        await self.audit(
+            tool, conn.id if conn else None, outcome, error.code if error else None, latency, durable
+        )
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
@@ -248,19 +266,26 @@ def for_local(
 
 
 def store_audit(broker: Broker, actor: str) -> AuditFn:
-    """An audit writer appending straight to the store (a stdio session has no batch writer)."""
+    """An audit writer appending straight to the store (a stdio session has no batch writer):
+    every record is committed before the call is answered."""
 
-    def write(tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int) -> None:
-        with broker.store.transaction() as tx:
-            tx.audit.append(
-                "mcp",
-                actor=actor,
-                outcome=outcome,
-                connection_id=connection_id,
-                method="tools/call",
-                target=tool,
-                latency_ms=latency,
-                error_code=code,
-            )
+    def append(
+        tx: Tx, tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int
+    ) -> None:
+        tx.audit.append(
+            "mcp",
+            actor=actor,
+            outcome=outcome,
+            connection_id=connection_id,
+            method="tools/call",
+            target=tool,
+            latency_ms=latency,
+            error_code=code,
+        )
+
+    async def write(
+        tool: str, connection_id: str | None, outcome: str, code: str | None, latency: int, durable: bool
+    ) -> None:
+        await broker.store.run(lambda tx: append(tx, tool, connection_id, outcome, code, latency))
 
     return write

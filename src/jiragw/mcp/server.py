@@ -88,6 +88,7 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
     """Run tool ``name`` for ``access``: checks, handler, audit; errors become tool errors."""
     started = time.monotonic()
     conn: ConnectionRecord | None = None
+    tool: ToolSpec | None = None
     try:
         tool = next((t for t in all_tools() if t.name == name), None)
         if tool is None:
@@ -104,16 +105,21 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
             call.connection, call.jira_client = conn, await access.client(conn)
         result = await tool.handler(call, args)
     except JiragwError as exc:
-        access.record(name, conn, started, exc)
+        await access.record(name, conn, started, exc, write=_writes(tool))
         return tool_error(exc, access.public_url)
     except (KeyError, TypeError, ValueError) as exc:  # arguments the schema should have refused
         error = InvalidInput(f"the arguments of {name} are not valid: {exc}")
-        access.record(name, conn, started, error)
+        await access.record(name, conn, started, error, write=_writes(tool))
         return tool_error(error, access.public_url)
-    access.record(name, conn, started, None)
+    # Committed before the answer goes back when the tool writes (see Access.record).
+    await access.record(name, conn, started, None, write=_writes(tool))
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=result.text)], structured_content=result.data
     )
+
+
+def _writes(tool: ToolSpec | None) -> bool:
+    return tool is not None and not tool.read_only
 
 
 def build_server(access_for: AccessFor) -> Server[Any]:

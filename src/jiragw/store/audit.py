@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from jiragw.store.models import AuditEvent
 
-__all__ = ["AuditFilter", "AuditRecord", "AuditRepo"]
+__all__ = ["AUDIT_TABLE", "AuditFilter", "AuditRecord", "AuditRepo", "audit_rows"]
 
 # Declarative mapping types ``__table__`` as a FromClause; it is this Table.
 _TABLE: Final = cast(Table, AuditEvent.__table__)
+AUDIT_TABLE: Final = _TABLE
 
 # Every column an event may set (the id is the database's).
 _APPEND_COLUMNS = (
@@ -151,19 +152,24 @@ class AuditRepo:
         calls per second, building ORM rows in its worker thread held the GIL
         long enough to slow the event loop down.
         """
-        rows: list[dict[str, Any]] = []
-        for event in events:
-            row = {column: event.get(column) for column in _APPEND_COLUMNS}
-            row["action"], row["actor"], row["outcome"] = event["action"], event["actor"], event["outcome"]
-            if row["at"] is None:
-                row["at"] = self._clock()
-            if row["detail"] is not None:
-                row["detail"] = dict(row["detail"])
-            rows.append(row)
+        rows = audit_rows(events, self._clock)
         if rows:
             # The table, not the entity: Core's executemany, without the ORM's bulk-insert layer.
             self._session.execute(insert(_TABLE), rows)
         return len(rows)
+
+    def delete_before(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to ``limit`` of the oldest events older than ``cutoff``; returns how many.
+
+        In slices, so that pruning a large trail never holds the database's
+        write lock (SQLite) for long: the caller repeats until fewer come back.
+        """
+        ids = select(AuditEvent.id).where(AuditEvent.at < cutoff).order_by(AuditEvent.id).limit(limit)
+        chosen = list(self._session.scalars(ids))
+        if not chosen:
+            return 0
+        self._session.execute(delete(_TABLE).where(_TABLE.c.id.in_(chosen)))
+        return len(chosen)
 
     def tail(self, limit: int = 100, *, connection_id: str | None = None) -> list[AuditRecord]:
         """The newest ``limit`` events (of one connection, if given), newest first."""
@@ -189,6 +195,20 @@ class AuditRepo:
         if flt.before_id is not None:
             query = query.where(AuditEvent.id < flt.before_id)
         return [_record(row) for row in self._session.scalars(query)]
+
+
+def audit_rows(events: Iterable[Mapping[str, Any]], clock: Callable[[], datetime]) -> list[dict[str, Any]]:
+    """The insert parameters of events given as :meth:`AuditRepo.append`'s arguments by name."""
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        row = {column: event.get(column) for column in _APPEND_COLUMNS}
+        row["action"], row["actor"], row["outcome"] = event["action"], event["actor"], event["outcome"]
+        if row["at"] is None:
+            row["at"] = clock()
+        if row["detail"] is not None:
+            row["detail"] = dict(row["detail"])
+        rows.append(row)
+    return rows
 
 
 def _record(row: AuditEvent) -> AuditRecord:

@@ -115,10 +115,10 @@ _CONNECTORS: dict[str, Callable[[AdminUI, Ctx], Awaitable[Connected]]] = {
 }
 
 
-def announce(ui: AdminUI, ctx: Ctx, done: Connected, method: str) -> None:
+async def announce(ui: AdminUI, ctx: Ctx, done: Connected, method: str) -> None:
     """Audit a new connection made from the UI and tell the admin on the next page."""
     for conn in done.connections:
-        ui.audit(
+        await ui.audit(
             "admin.connection.create",
             actor=ctx.session.actor,
             connection_id=conn.id,
@@ -175,7 +175,7 @@ async def submit(ui: AdminUI, ctx: Ctx) -> Response:
             return await _oauth1_link(ui, ctx)
         done = await _CONNECTORS[key](ui, ctx)
     except JiragwError as exc:
-        ui.audit(
+        await ui.audit(
             "admin.connection.create",
             actor=ctx.session.actor,
             outcome="error",
@@ -185,7 +185,7 @@ async def submit(ui: AdminUI, ctx: Ctx) -> Response:
         )
         status = exc.status if 400 <= exc.status < 500 else 502
         return form_page(ui, ctx, key, spec, error=f"{exc.message} [{exc.code}]", status=status)
-    announce(ui, ctx, done, key)
+    await announce(ui, ctx, done, key)
     return ui.redirect("/connections")
 
 

@@ -88,10 +88,12 @@ async def connections_page(ui: AdminUI, ctx: Ctx) -> Response:
     )
 
 
-def _audit(
+async def _audit(
     ui: AdminUI, ctx: Ctx, action: str, outcome: str, conn_id: str | None, name: str, **extra: Any
 ) -> None:
-    ui.audit(action, actor=ctx.session.actor, outcome=outcome, connection_id=conn_id, target=name, **extra)
+    await ui.audit(
+        action, actor=ctx.session.actor, outcome=outcome, connection_id=conn_id, target=name, **extra
+    )
 
 
 async def test_connection(ui: AdminUI, ctx: Ctx) -> Response:
@@ -100,10 +102,10 @@ async def test_connection(ui: AdminUI, ctx: Ctx) -> Response:
         conn = await ui.gw.broker.connection(name)
         identity = await ui.gw.broker.test(conn)
     except JiragwError as exc:
-        _audit(ui, ctx, "admin.connection.test", "error", None, name, error_code=exc.code)
+        await _audit(ui, ctx, "admin.connection.test", "error", None, name, error_code=exc.code)
         ui.flash(ctx.session, f"{name}: test failed - {exc.message} [{exc.code}]", "error")
     else:
-        _audit(ui, ctx, "admin.connection.test", "ok", conn.id, name)
+        await _audit(ui, ctx, "admin.connection.test", "ok", conn.id, name)
         who = identity.display_name or identity.email or identity.name or identity.account_id or "?"
         ui.flash(ctx.session, f"{name}: works (signed in as {who})")
     return ui.redirect("/connections")
@@ -117,7 +119,7 @@ async def remove(ui: AdminUI, ctx: Ctx) -> Response:
     except JiragwError as exc:
         ui.flash(ctx.session, f"{name}: not removed - {exc.message} [{exc.code}]", "error")
         return ui.redirect("/connections")
-    _audit(ui, ctx, "admin.connection.remove", "ok", conn.id, name)
+    await _audit(ui, ctx, "admin.connection.remove", "ok", conn.id, name)
     ui.flash(ctx.session, f"{name}: removed, with its stored credentials")
     return ui.redirect("/connections")
 

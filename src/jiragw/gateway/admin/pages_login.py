@@ -46,13 +46,13 @@ __all__ = ["routes"]
 _PRELOGIN = "jiragw_login"
 
 
-def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
-    ui.audit("admin.login", actor=actor, outcome=outcome, detail={"via": how})
+async def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
+    await ui.audit("admin.login", actor=actor, outcome=outcome, detail={"via": how})
 
 
 async def _signed_in(ui: AdminUI, request: Request, principal: str, how: str) -> Response:
     token = await ui.gw.store.call(start_session, principal)
-    _audit(ui, f"admin:{principal}", "ok", how)
+    await _audit(ui, f"admin:{principal}", "ok", how)
     response = ui.redirect("/")
     set_cookie(response, token, public_url=ui.gw.public_url, request=request)
     response.delete_cookie(_PRELOGIN, path="/login")
@@ -67,7 +67,7 @@ def login_link(ui: AdminUI) -> Route:
         else:
             principal = await ui.gw.store.run(lambda tx: tx.admin.consume_login(Secret(value)))
         if principal is None:
-            _audit(ui, "anonymous", "denied", "link")
+            await _audit(ui, "anonymous", "denied", "link")
             return ui.message(
                 None,
                 "This login link cannot be used",
@@ -152,7 +152,7 @@ def login_form(ui: AdminUI) -> Route:
         if ok:
             ui.throttle.succeeded(address)
             return await _signed_in(ui, request, "admin", "password")
-        _audit(ui, "anonymous", "denied", "password")
+        await _audit(ui, "anonymous", "denied", "password")
         locked = ui.throttle.failed(address)
         if not locked:
             return _form(ui, request, error="Wrong password.", status=401)
@@ -160,7 +160,7 @@ def login_form(ui: AdminUI) -> Route:
         peer = peer_address(request.scope)
         if peer != address:  # behind a trusted proxy: the address it forwarded for, and the proxy
             detail["peer"] = peer
-        ui.audit("admin.login", actor="anonymous", outcome="throttled", detail=detail)
+        await ui.audit("admin.login", actor="anonymous", outcome="throttled", detail=detail)
         return _throttled(ui, request, Refusal(locked, busy=False), prefix="Wrong password. ")
 
     return Route("/login", endpoint, methods=["GET", "POST"])
@@ -170,7 +170,7 @@ async def logout(ui: AdminUI, ctx: Ctx) -> Response:
     token = session_token(ctx.request)
     if token is not None:
         await ui.gw.store.run(lambda tx: tx.admin.end_session(token))
-    ui.audit("admin.logout", actor=ctx.session.actor)
+    await ui.audit("admin.logout", actor=ctx.session.actor)
     response = ui.redirect("/login")
     clear_cookie(response, public_url=ui.gw.public_url, request=ctx.request)
     return response

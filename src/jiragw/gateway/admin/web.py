@@ -96,9 +96,11 @@ class AdminUI:
         principal = await self.gw.store.run(lambda tx: tx.admin.session_principal(token))
         return None if principal is None else session_of(token, principal)
 
-    def audit(self, action: str, *, actor: str, outcome: str = "ok", **fields: Any) -> None:
-        """Record an admin action (batched off the request path, like every audit event)."""
-        self.gw.audit.record(Event(action=action, actor=actor, outcome=outcome, at=self.gw.now(), **fields))
+    async def audit(self, action: str, *, actor: str, outcome: str = "ok", **fields: Any) -> None:
+        """Record an admin action; it is committed when this returns, before the page is answered."""
+        await self.gw.audit.commit(
+            Event(action=action, actor=actor, outcome=outcome, at=self.gw.now(), **fields)
+        )
 
     def flash(self, session: AdminSession, message: str, level: str = "ok") -> None:
         self._flashes.setdefault(session.token_hash, []).append((level, message))

@@ -30,7 +30,7 @@ async def connections_show(gw: Gw, name: ConnectionParam, key: Admin) -> Connect
 
 @router.post("/connections/{name}/test", summary="Call Jira's myself with it")
 async def connections_test(gw: Gw, name: ConnectionParam, key: Admin) -> ConnectionTest:
-    with audited(gw, key, "api.connection.test", "POST", name):
+    async with audited(gw, key, "api.connection.test", "POST", name):
         await show_connection(gw.broker, name)  # NotFound is the caller's error, not the test's
         try:
             me = await gw.broker.test(name)
@@ -43,7 +43,7 @@ async def connections_test(gw: Gw, name: ConnectionParam, key: Admin) -> Connect
 
 @router.post("/connections/{name}/revoke", summary="Revoke its grant (terminal)")
 async def connections_revoke(gw: Gw, name: ConnectionParam, key: Admin) -> ConnectionOut:
-    with audited(gw, key, "api.connection.revoke", "POST", name):
+    async with audited(gw, key, "api.connection.revoke", "POST", name):
         await revoke_connection(gw.broker, name, reason=f"revoked through the API by key {key.id}")
     return ConnectionOut.of(await show_connection(gw.broker, name))
 
@@ -55,6 +55,6 @@ async def connections_revoke(gw: Gw, name: ConnectionParam, key: Admin) -> Conne
     response_class=Response,
 )
 async def connections_remove(gw: Gw, name: ConnectionParam, key: Admin) -> Response:
-    with audited(gw, key, "api.connection.remove", "DELETE", name):
+    async with audited(gw, key, "api.connection.remove", "DELETE", name):
         await remove_connection(gw.broker, name)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -45,9 +45,10 @@ def names(tx: Tx) -> dict[str, str]:
     return {c.id: c.name for c in tx.connections.list()}
 
 
-@contextlib.contextmanager
-def audited(gw: Gateway, key: KeyRecord, action: str, method: str, target: str) -> Iterator[None]:
-    """Record one ``api.*`` event for the block, with its outcome (and error code if it raised)."""
+@contextlib.asynccontextmanager
+async def audited(gw: Gateway, key: KeyRecord, action: str, method: str, target: str) -> AsyncIterator[None]:
+    """Record one ``api.*`` event for the block, with its outcome (and error code if it raised);
+    it is committed when the block has ended, before the call is answered."""
     started = time.perf_counter()
     status, code = 200, None
     try:
@@ -56,7 +57,7 @@ def audited(gw: Gateway, key: KeyRecord, action: str, method: str, target: str) 
         status, code = exc.status, exc.code
         raise
     finally:
-        gw.audit.record(
+        await gw.audit.commit(
             Event(
                 action=action,
                 actor=f"key:{key.id}",

@@ -49,7 +49,7 @@ async def keys_presets(gw: Gw, key: Admin) -> list[PresetOut]:
     responses={404: {"model": ErrorBody, "description": "A named connection does not exist."}},
 )
 async def keys_create(gw: Gw, body: KeyCreate, key: Admin, response: Response) -> KeyCreated:
-    with audited(gw, key, "api.key.create", "POST", body.name):
+    async with audited(gw, key, "api.key.create", "POST", body.name):
         if body.preset is not None and body.scopes is not None:
             raise InvalidInput("give a preset or scopes, not both")
         if body.expires_at is not None and body.expires_in_days is not None:
@@ -82,7 +82,7 @@ async def keys_show(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
 
 @router.post("/keys/{ref}/revoke", summary="Revoke a key, effective at once")
 async def keys_revoke(gw: Gw, ref: KeyRef, key: Admin) -> KeyOut:
-    with audited(gw, key, "api.key.revoke", "POST", ref):
+    async with audited(gw, key, "api.key.revoke", "POST", ref):
         record = await gw.store.call(revoke_key, ref, actor=f"key:{key.id}")
         gw.forget_key(record.id)
     by_id = await gw.store.run(names)
