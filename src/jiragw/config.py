@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_ATLASSIAN_AUTH_URL",
     "LOOPBACK_CALLBACK_PORT",
     "MASTER_KEY_BYTES",
+    "ServerOptions",
     "Settings",
     "decode_master_key",
     "default_database_url",
@@ -46,11 +47,15 @@ DEFAULT_ATLASSIAN_API_URL: Final = "https://api.atlassian.com"
 CALLBACK_PATH: Final = "/v1/outbound/oauth/callback"
 LOOPBACK_CALLBACK_PORT: Final = 8765  # the CLI's one-shot OAuth callback listener (broker.loopback)
 MASTER_KEY_BYTES: Final = 32
+DEFAULT_HEADER_TIMEOUT: Final = 10.0
+DEFAULT_MAX_CONNECTIONS: Final = 1000
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 # Drivers we ship: the stdlib sqlite3 and psycopg 3. Bare "postgresql://" would
 # make SQLAlchemy pick psycopg2, which is not installed, so it is rewritten.
 _PG_ALIASES: Final = {"postgres", "postgresql", "postgresql+psycopg"}
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off"})
 
 
 def default_database_url() -> str:
@@ -103,6 +108,44 @@ def _database_url(raw: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def _flag(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value not in _TRUE | _FALSE:
+        raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no)")
+    return value in _TRUE
+
+
+def _number(name: str, raw: str | None, default: float, *, low: float, high: float) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}")
+    return value
+
+
+def _networks(name: str, raw: str | None) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks, normalised (``10.0.0.0/8``, ``::1/128``)."""
+    import ipaddress
+
+    found: list[str] = []
+    for item in (raw or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must list IP addresses or CIDR networks, separated by commas"
+            ) from None
+    return tuple(found)
+
+
 def _http_url(name: str, raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -125,7 +168,8 @@ class Settings:
     ``database_url`` is kept out of ``repr`` (it may hold a password); use
     :attr:`database_url_redacted` for display. ``connection``
     (``JIRAGW_CONNECTION``) is the connection a CLI command uses when none is
-    named.
+    named. ``metrics_require_key`` (``JIRAGW_METRICS_REQUIRE_KEY=1``) makes
+    ``/metrics`` answer only a gateway key with the admin scope.
     """
 
     database_url: str = field(repr=False)
@@ -135,6 +179,7 @@ class Settings:
     atlassian_auth_url: str = DEFAULT_ATLASSIAN_AUTH_URL
     atlassian_api_url: str = DEFAULT_ATLASSIAN_API_URL
     connection: str | None = None
+    metrics_require_key: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +215,7 @@ class Settings:
                 "JIRAGW_ATLASSIAN_API_URL", get("JIRAGW_ATLASSIAN_API_URL") or DEFAULT_ATLASSIAN_API_URL
             ),
             connection=get("JIRAGW_CONNECTION"),
+            metrics_require_key=_flag("JIRAGW_METRICS_REQUIRE_KEY", get("JIRAGW_METRICS_REQUIRE_KEY")),
         )
 
     @property
@@ -183,3 +229,57 @@ class Settings:
     def oauth_callback_url(self) -> str | None:
         """The exact OAuth ``redirect_uri`` (public URL + callback path), if a public URL is set."""
         return None if self.public_url is None else self.public_url + CALLBACK_PATH
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    """How the gateway's HTTP server treats its connections (``jiragw serve``, in either mode).
+
+    - ``header_timeout`` (``JIRAGW_HEADER_TIMEOUT``, seconds, default 10): a
+      connection whose request line and headers have not all arrived this long
+      after they began (or after it opened) is closed.
+    - ``max_connections`` (``JIRAGW_MAX_CONNECTIONS``, default 1000): open
+      connections beyond this get 503 and are closed at once.
+    - ``keep_alive_timeout``: an idle keep-alive connection is closed after
+      this many seconds (fixed).
+    - ``trusted_proxies`` (``JIRAGW_TRUSTED_PROXIES``, comma-separated IPs or
+      CIDR networks, default none): only a peer in this list may set the
+      client address and scheme with ``X-Forwarded-For``/``X-Forwarded-Proto``.
+    - ``max_line`` and ``max_head`` (fixed, 16 KiB and 64 KiB): the largest
+      request line or header line, and the largest request head in all.
+    """
+
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    keep_alive_timeout: int = 5
+    trusted_proxies: tuple[str, ...] = ()
+    max_line: int = 16 * 1024
+    max_head: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServerOptions:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            header_timeout=_number(
+                "JIRAGW_HEADER_TIMEOUT",
+                get("JIRAGW_HEADER_TIMEOUT"),
+                DEFAULT_HEADER_TIMEOUT,
+                low=0.1,
+                high=3600,
+            ),
+            max_connections=int(
+                _number(
+                    "JIRAGW_MAX_CONNECTIONS",
+                    get("JIRAGW_MAX_CONNECTIONS"),
+                    DEFAULT_MAX_CONNECTIONS,
+                    low=1,
+                    high=1_000_000,
+                )
+            ),
+            trusted_proxies=_networks("JIRAGW_TRUSTED_PROXIES", get("JIRAGW_TRUSTED_PROXIES")),
+        )

@@ -100,6 +100,8 @@ def test_first_line_describes_a_gateway_that_accepts_connections(served: Running
         "demo_key",
     }
     assert info["url"].startswith("http://127.0.0.1:")
+    # Sandbox mode keeps the one-time login link in the first line, for scripts.
+    assert info["admin_login_url"].startswith(info["url"] + "/login/")
     # The embedded store and the key file live under the isolated HOME's data dir.
     data = tmp_path / "data" / "jiragw" / "sandbox"
     assert info["database"] == f"sqlite+pysqlite:///{data / 'jiragw.sqlite3'}"
@@ -244,6 +246,90 @@ def test_without_sandbox_refuses_to_start_without_settings(
     assert f"error[{code}]" in done.stderr
     assert needle in done.stderr
     assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+
+
+def _production_env(home: Path) -> dict[str, str]:
+    from jiragw.vault import Keyring
+
+    return _clean_env(
+        home,
+        JIRAGW_MASTER_KEY=Keyring.new_key(),
+        JIRAGW_PUBLIC_URL="https://gw.example.com",
+        JIRAGW_DATABASE_URL=f"sqlite:///{home / 'db.sqlite3'}",
+    )
+
+
+@pytest.mark.parametrize("print_link", [False, True])
+def test_production_prints_the_login_link_off_a_terminal_only_when_asked(
+    tmp_path: Path, print_link: bool
+) -> None:
+    extra = ("--print-login-link",) if print_link else ()
+    proc = subprocess.Popen(
+        _jiragw("serve", "--port", "0", "--json", *extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=_production_env(tmp_path),
+    )
+    running = Running(proc, json.loads(proc.stdout.readline() if proc.stdout else "{}"))
+    code, err = running.stop()
+    assert code == 0, err
+    link = running.info["admin_login_url"]
+    if print_link:
+        assert link.startswith("https://gw.example.com/login/")
+        assert link in err
+    else:
+        assert link is None
+        assert "/login/" not in err  # stderr is a pipe here, likely a log file
+        assert "--print-login-link" in err
+
+
+def test_production_shows_the_login_link_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    main, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        _jiragw("serve", "--port", "0"),
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=_production_env(tmp_path),
+    )
+    os.close(terminal)
+    seen = b""
+    try:
+        while b"Press Ctrl+C" not in seen:
+            chunk = os.read(main, 65536)
+            assert chunk, seen
+            seen += chunk
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        os.close(main)
+    assert b"https://gw.example.com/login/" in seen
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--keyfile", "/nonexistent/key.pem"), "--keyfile needs --certfile"),
+        (("--certfile", "/nonexistent/cert.pem"), "cannot load the TLS certificate"),
+    ],
+)
+def test_tls_options_that_cannot_work_are_refused(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+    done = subprocess.run(
+        _jiragw("serve", "--port", "0", *args),
+        capture_output=True,
+        text=True,
+        env=_production_env(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "error[config_error]" in done.stderr
+    assert needle in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -9,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from jiragw.broker import revoke_connection
 from jiragw.broker.broker import FORCED_RENEWAL_MIN_AGE
+from jiragw.config import Settings
+from jiragw.errors import ConfigError
 from jiragw.gateway import ops
 from jiragw.store import Store, make_engine
 from tests.broker.conftest import Demo, connect_3lo
@@ -113,3 +116,52 @@ async def test_refreshes_are_counted_by_outcome(env: Env, clock: FakeClock) -> N
     await env.broker.credentials_for(conn.name, stale=creds)  # Jira said 401: one forced refresh
     values = samples((await env.client.get("/metrics")).text)
     assert values[("jiragw_token_refreshes_total", (("outcome", "ok"),))] == 1
+
+
+def _requiring_a_key(env: Env) -> None:
+    env.gw.settings = dataclasses.replace(env.gw.settings, metrics_require_key=True)
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer jgw_not-a-real-key-canary", "Basic Og=="])
+async def test_metrics_can_require_a_key(env: Env, authorization: str | None) -> None:
+    _requiring_a_key(env)
+    headers = {"Authorization": authorization} if authorization else {}
+    response = await env.client.get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "key_invalid"
+    assert "jiragw_requests" not in response.text
+    assert "canary" not in response.text
+
+
+async def test_metrics_requiring_a_key_refuse_a_key_without_the_admin_scope(env: Env) -> None:
+    _requiring_a_key(env)
+    key, _ = env.key(preset="read-only")
+    response = await env.client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert "jiragw_requests" not in response.text
+
+
+async def test_metrics_requiring_a_key_answer_an_admin_key(env: Env) -> None:
+    _requiring_a_key(env)
+    key, _ = env.key(preset="admin")
+    response = await env.client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    assert "# TYPE jiragw_requests" in response.text
+
+
+async def test_metrics_are_open_by_default_and_docs_stay_public(env: Env) -> None:
+    assert not env.gw.settings.metrics_require_key
+    assert (await env.client.get("/metrics")).status_code == 200
+    _requiring_a_key(env)
+    assert (await env.client.get("/docs")).status_code == 200
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False), ("", False)])
+def test_metrics_require_key_setting(value: str, expected: bool) -> None:
+    assert Settings.from_env({"JIRAGW_METRICS_REQUIRE_KEY": value}).metrics_require_key is expected
+
+
+def test_metrics_require_key_setting_refuses_other_words() -> None:
+    with pytest.raises(ConfigError, match="JIRAGW_METRICS_REQUIRE_KEY"):
+        Settings.from_env({"JIRAGW_METRICS_REQUIRE_KEY": "maybe"})

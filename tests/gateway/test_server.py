@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import ipaddress
 import json
 import logging
 import os
@@ -12,16 +13,19 @@ import re
 import shlex
 import signal
 import socket
+import ssl
 import stat
 import sys
 import threading
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from jiragw.broker import session as session_module
 from jiragw.config import CALLBACK_PATH, Settings
@@ -29,7 +33,9 @@ from jiragw.errors import AuthError, ConfigError, MasterKeyMissing
 from jiragw.gateway.admin.pages_connections import try_it
 from jiragw.gateway.admin.pages_mcp import KEY_PLACEHOLDER
 from jiragw.gateway.server import (
+    HSTS,
     Served,
+    Tls,
     bind,
     bound_url,
     build_gateway,
@@ -373,6 +379,126 @@ async def test_a_failed_demo_set_up_does_not_stop_the_gateway(
         async with httpx.AsyncClient() as client:
             assert (await client.get(served.url + "/healthz")).status_code == 200
     assert "the demo connections and key were not set up: the demo user was refused" in caplog.text
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), made here with ``cryptography``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jiragw test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return certfile, keyfile
+
+
+@contextlib.asynccontextmanager
+async def _production(tmp_path: Path, port: int, **options: Any) -> AsyncIterator[Served]:
+    environ = {
+        "JIRAGW_MASTER_KEY": Keyring.new_key(),
+        # Plain HTTP on purpose: on HTTPS the cookie is Secure whatever the public URL says.
+        "JIRAGW_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "JIRAGW_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    stop = asyncio.Event()
+    got: asyncio.Future[Served] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(
+        serve(port=port, environ=environ, on_ready=got.set_result, stop=stop, **options)
+    )
+    try:
+        done, _ = await asyncio.wait({got, task}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            await task
+        yield got.result()
+    finally:
+        stop.set()
+        await task
+
+
+async def test_https_with_hsts_and_secure_cookies(tmp_path: Path) -> None:
+    certfile, keyfile = _self_signed(tmp_path)
+    port = free_port()
+    trust = ssl.create_default_context(cafile=str(certfile))
+    async with _production(tmp_path, port, tls=Tls(certfile, keyfile)) as served:
+        assert served.admin_login_url is not None
+        async with httpx.AsyncClient(base_url=f"https://127.0.0.1:{port}", verify=trust) as client:
+            health = await client.get("/healthz")
+            assert health.status_code == 200
+            assert health.headers["strict-transport-security"] == HSTS == "max-age=31536000"
+            login = await client.get(urlsplit(served.admin_login_url).path)
+            assert login.status_code == 303
+            cookie = login.headers["set-cookie"]
+            assert cookie.startswith("jiragw_admin=")
+            assert "secure" in cookie.lower()
+            refused = await client.get("/healthz", headers={"X-Long": "a" * 20_000})
+            assert refused.status_code == 431
+            assert refused.headers["strict-transport-security"] == HSTS
+        async with httpx.AsyncClient() as plain:
+            with pytest.raises(httpx.HTTPError):
+                await plain.get(f"http://127.0.0.1:{port}/healthz")
+
+
+async def test_plain_http_sends_no_hsts_and_no_secure_cookie(tmp_path: Path) -> None:
+    port = free_port()
+    async with _production(tmp_path, port) as served, httpx.AsyncClient() as client:
+        assert served.admin_login_url is not None
+        health = await client.get(f"http://127.0.0.1:{port}/healthz")
+        assert health.status_code == 200
+        assert "strict-transport-security" not in health.headers
+        login = await client.get(served.admin_login_url)
+        assert login.status_code == 303
+        assert "secure" not in login.headers["set-cookie"].lower()
+
+
+async def test_no_login_link_is_issued_unless_asked(tmp_path: Path) -> None:
+    async with _production(tmp_path, free_port(), login_link=False) as served:
+        assert served.admin_login_url is None
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", None)  # type: ignore[arg-type]
+    try:
+        with store.transaction() as tx:
+            assert tx.session.execute(text("SELECT count(*) FROM admin_tokens")).scalar_one() == 0
+    finally:
+        store.dispose()
+
+
+async def test_a_certificate_that_does_not_load_is_a_config_error_before_binding(tmp_path: Path) -> None:
+    (tmp_path / "garbage.pem").write_text("not a certificate")
+    port = free_port()
+    for tls in (Tls(tmp_path / "missing.pem"), Tls(tmp_path / "garbage.pem")):
+        with pytest.raises(ConfigError, match="cannot load the TLS certificate"):
+            async with _production(tmp_path, port, tls=tls):
+                raise AssertionError("must not start")
+
+
+def test_bound_url_on_https() -> None:
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert bound_url(sock, "0.0.0.0", https=True) == f"https://127.0.0.1:{sock.getsockname()[1]}"  # noqa: S104
+    finally:
+        sock.close()
 
 
 def _alice(served: Served) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import subprocess
+import sys
 from typing import Any
 
 import jsonschema
@@ -445,3 +447,15 @@ def test_adf_survives_a_trip_through_markdown(blocks: list[Node]) -> None:
     doc = {"type": "doc", "version": 1, "content": blocks}
     _load_validator().validate(doc)
     assert strip_ids(to_adf(to_md(doc))) == strip_ids(doc)
+
+
+def test_the_markdown_parser_loads_with_the_first_conversion() -> None:
+    probe = """
+import sys
+import jiragw.jira
+from jiragw.jira.adf import to_adf
+assert "markdown_it" not in sys.modules
+assert to_adf("*hi*")["type"] == "doc"
+assert "markdown_it" in sys.modules
+"""
+    subprocess.run([sys.executable, "-c", probe], check=True)

@@ -7,17 +7,25 @@ key, as every CLI command), reaches only the connections named with
 allows no tool that writes. Every tool call is audited in the store (actor
 ``cli:mcp``). Stdout carries the protocol only.
 
-Agents start this command on every launch, so it imports the MCP SDK, the
-store and the broker only when it runs, and never the gateway's web stack.
+Agents start this command on every launch and wait for the ``initialize``
+answer, so it loads the MCP SDK only when it runs, and the store, the broker
+and the Jira SDK only once the client asks for tools (:mod:`jiragw.mcp.stdio`);
+never the gateway's web stack. A configuration that cannot serve (no master
+key, no connection, an unknown one) answers the client's requests with its
+error, and the command then exits with that error as it always did.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .connection_choice import CONNECTION_HELP
+
+if TYPE_CHECKING:
+    from ..mcp.access import Access
 
 __all__ = ["mcp_cmd"]
 
@@ -37,20 +45,22 @@ def mcp_cmd(
     ] = False,
 ) -> None:
     """Serve Jira to an MCP client over stdin/stdout."""
-    from ..mcp.access import for_local, store_audit
-    from ..mcp.server import run_stdio
+    from ..mcp.stdio import run_stdio
     from .connect_cmd import open_broker, run
     from .connection_choice import connection_for
 
-    async def serve() -> None:
-        async with open_broker() as (broker, settings):
-            names = tuple(dict.fromkeys(connection or ()))
-            if not names:
-                names = (await connection_for(broker, settings, None),)
-            for name in names:
-                await broker.connection(name)  # an unknown name fails now, not at the first call
-            audit = store_audit(broker, "cli:mcp")
-            access = for_local(names, broker=broker, read_only=read_only, audit=audit)
-            await run_stdio(access)
+    async def open_session(stack: AsyncExitStack) -> Access:
+        from ..mcp.access import for_local, store_audit
 
-    run(serve())
+        broker, settings = await stack.enter_async_context(open_broker())
+        names = tuple(dict.fromkeys(connection or ()))
+        if not names:
+            names = (await connection_for(broker, settings, None),)
+        for name in names:
+            await broker.connection(name)  # an unknown name fails the session, not its first call
+        audit = store_audit(broker, "cli:mcp")
+        access = for_local(names, broker=broker, read_only=read_only, audit=audit)
+        stack.push_async_callback(access.aclose)
+        return access
+
+    run(run_stdio(open_session))

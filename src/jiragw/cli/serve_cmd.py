@@ -1,4 +1,4 @@
-"""``jiragw serve [--host --port] [--sandbox] [--json]``: run the gateway (one process).
+"""``jiragw serve [--host --port] [--sandbox] [--json] [--certfile --keyfile]``: run the gateway.
 
 See docs/architecture.md, "Public interface". Without ``--sandbox`` it serves
 real Atlassian from the ``JIRAGW_*`` settings and refuses to start without a
@@ -7,10 +7,14 @@ lets its demo OAuth clients redirect to the gateway, keeps its own database
 and keyring file under ``--data-dir``, and (unless ``--empty``) connects the
 demo site and instance and mints a demo key, shown once.
 
-Once the gateway accepts connections it prints its URL and a one-time admin
-login link: with ``--json`` as one JSON object on the first stdout line (human
-text then goes to stderr), otherwise as Rich text. SIGINT and SIGTERM stop it
-cleanly (exit 0) after the audit writer has flushed.
+Once the gateway accepts connections it prints its URL: with ``--json`` as
+one JSON object on the first stdout line (human text then goes to stderr),
+otherwise as Rich text. A one-time admin login link is issued and shown only
+where it cannot end up in a log: in the human text when that goes to a
+terminal, and anywhere (``admin_login_url`` in the JSON too) with
+``--sandbox`` or ``--print-login-link``; otherwise none is issued at all.
+``--certfile``/``--keyfile`` serve HTTPS. SIGINT and SIGTERM stop it cleanly
+(exit 0) after the audit writer has flushed.
 """
 
 from __future__ import annotations
@@ -43,7 +47,10 @@ def _print_human(console: Console, served: Served) -> None:
     if served.admin_login_url:
         console.print(f"  Admin UI: {escape(served.admin_login_url)}  (one-time login link, 15 minutes)")
     else:
-        console.print(f"  Admin UI: {escape(served.url)}/")
+        console.print(
+            f"  Admin UI: {escape(served.url)}/  (a one-time login link: --print-login-link;"
+            " or set JIRAGW_ADMIN_PASSWORD)"
+        )
     console.print(
         f"  Jira proxy: {escape(served.url)}/jira/<connection>/rest/api/...  (gateway key as Bearer)"
     )
@@ -140,18 +147,42 @@ def serve_command(
             "--access-log", help="Log one line per request (method, path without query, status, latency)."
         ),
     ] = False,
+    print_login_link: Annotated[
+        bool,
+        typer.Option(
+            "--print-login-link",
+            help="Print the one-time admin login link even when the output is no terminal (and in --json).",
+        ),
+    ] = False,
+    certfile: Annotated[
+        Path | None,
+        typer.Option(help="Serve HTTPS with this PEM certificate chain (and HSTS).", show_default=False),
+    ] = None,
+    keyfile: Annotated[
+        Path | None,
+        typer.Option(help="The private key of --certfile, when not in the same file.", show_default=False),
+    ] = None,
 ) -> None:
     """Run the gateway: admin UI, OAuth connect flow, Jira-compatible proxy, MCP, management API."""
     import asyncio
 
-    from ..gateway.server import new_event_loop, serve
+    from ..errors import ConfigError
+    from ..gateway.server import Tls, new_event_loop, serve
 
+    if keyfile is not None and certfile is None:
+        raise ConfigError("--keyfile needs --certfile")
     _configure_logging(as_json)
     console = Console(stderr=as_json, soft_wrap=True)
+    # The link signs in as admin: printed where it cannot land in a log file, unless asked for.
+    link_for_scripts = sandbox or print_login_link
+    link_shown = link_for_scripts or (sys.stderr if as_json else sys.stdout).isatty()
 
     def ready(served: Served) -> None:
         if as_json:
-            sys.stdout.write(json.dumps(served.as_json()) + "\n")
+            data = served.as_json()
+            if not link_for_scripts:
+                data["admin_login_url"] = None
+            sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()
         _print_human(console, served)
 
@@ -168,5 +199,7 @@ def serve_command(
                 on_ready=ready,
                 access_log=access_log,
                 empty=empty,
+                tls=Tls(certfile, keyfile) if certfile is not None else None,
+                login_link=link_shown,
             )
         )

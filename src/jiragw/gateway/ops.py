@@ -1,4 +1,4 @@
-"""Operations endpoints: ``/healthz``, ``/readyz``, ``/metrics``.
+"""Operations endpoints: ``/healthz``, ``/readyz``, ``/metrics`` (docs/architecture.md, "Operations").
 
 - ``/healthz``: the process answers (200 ``{"status": "ok"}``); no I/O.
 - ``/readyz``: the gateway can serve: the database answers ``SELECT 1``
@@ -9,7 +9,10 @@
   naming the failing checks; a failure is described by its exception type
   only, since driver messages can carry a database URL.
 - ``/metrics``: :meth:`jiragw.gateway.metrics.Metrics.render`, with the
-  connections-by-status gauge read from the store at scrape time.
+  connections-by-status gauge read from the store at scrape time. Open by
+  default; with ``JIRAGW_METRICS_REQUIRE_KEY=1`` only a gateway key with the
+  admin scope (:data:`jiragw.keys.ADMIN_SCOPE`, the "admin" preset) may read
+  it: 401 without a valid key, 403 with another key, as on the management API.
 
 Building these routes also connects the broker's refresh outcomes to the
 ``jiragw_token_refreshes`` counter (unless something else already listens).
@@ -25,9 +28,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from jiragw.errors import StoreError
+from jiragw.errors import JiragwError, PermissionDenied, StoreError
 from jiragw.gateway.metrics import CONTENT_TYPE, Metrics
+from jiragw.gateway.responses import api_error
 from jiragw.gateway.state import Gateway
+from jiragw.keys import ADMIN_SCOPE, is_admin
 from jiragw.store import GrantStatus, Store
 from jiragw.store.models import Connection, Grant
 
@@ -104,6 +109,14 @@ def routes(gw: Gateway) -> list[BaseRoute]:
         return JSONResponse(body, status_code=503 if failed else 200, headers=_NO_STORE)
 
     async def metrics(request: Request) -> Response:
+        if gw.settings.metrics_require_key:
+            try:
+                key = await gw.authenticate(request.headers.get("authorization"))
+                if not is_admin(key):
+                    raise PermissionDenied(f"this key lacks the {ADMIN_SCOPE} scope the metrics need")
+            except JiragwError as exc:
+                gw.metrics.denials.labels(exc.code).inc()
+                return api_error(exc)
         try:
             counts = await asyncio.wait_for(gw.store.call(connection_counts), READY_TIMEOUT)
         except Exception:  # a scrape still answers (with the last gauge values) when the database does not

@@ -16,6 +16,14 @@ lifespan runs the audit writer (so a clean shutdown flushes it).
   and, unless ``empty``, the demo connections and key of
   :mod:`jiragw.gateway.sandbox_demo`.
 
+Both servers speak HTTP/1.1 through :mod:`jiragw.gateway.http_limits` (request
+heads capped in size and time, connections capped); the gateway's limits and
+trusted proxies are :class:`~jiragw.config.ServerOptions` from the environment,
+and forwarded headers count only from those proxies (:mod:`jiragw.gateway.forwarded`).
+With :class:`Tls` (``serve --certfile/--keyfile``) the gateway serves HTTPS and
+every answer carries ``Strict-Transport-Security`` (:data:`HSTS`); on plain
+HTTP none does.
+
 Sockets are bound before the app is built, so ``--port 0`` still yields an
 exact public URL. Signals are handled here (SIGINT/SIGTERM stop both servers,
 gateway first so in-flight proxy calls still reach the sandbox; SIGHUP re-reads
@@ -32,6 +40,7 @@ import logging
 import os
 import signal
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +52,12 @@ import uvicorn
 from sqlalchemy.engine import URL
 
 from jiragw.broker import Broker
-from jiragw.config import Settings
+from jiragw.config import ServerOptions, Settings
 from jiragw.errors import ConfigError, JiragwError, MasterKeyMissing
 from jiragw.gateway.aiohttp_transport import AiohttpTransport
 from jiragw.gateway.app import create_app
+from jiragw.gateway.forwarded import trusting
+from jiragw.gateway.http_limits import protocol_class
 from jiragw.gateway.logs import AccessLog
 from jiragw.gateway.outbound_proxy import OutboundProxies
 from jiragw.gateway.sandbox_demo import DemoSetup, prepare_demo
@@ -60,8 +71,10 @@ if TYPE_CHECKING:
     from jiragw.sandbox import Sandbox
 
 __all__ = [
+    "HSTS",
     "SANDBOX_DIR_NAME",
     "Served",
+    "Tls",
     "bind",
     "bound_url",
     "build_gateway",
@@ -221,13 +234,13 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def bound_url(sock: socket.socket, host: str) -> str:
-    """``http://host:port`` for a bound socket (a wildcard host shown as loopback)."""
+def bound_url(sock: socket.socket, host: str, *, https: bool = False) -> str:
+    """``http(s)://host:port`` for a bound socket (a wildcard host shown as loopback)."""
     port = sock.getsockname()[1]
     shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
+    return f"{'https' if https else 'http'}://{shown}:{port}"
 
 
 class _Server(uvicorn.Server):
@@ -247,17 +260,50 @@ class _Server(uvicorn.Server):
             self.ready.set()
 
 
-def _config(app: Any, *, lifespan: str) -> uvicorn.Config:
+HSTS = "max-age=31536000"
+
+
+@dataclass(frozen=True, slots=True)
+class Tls:
+    """The certificate chain and key ``serve --certfile/--keyfile`` serves HTTPS with."""
+
+    certfile: Path
+    keyfile: Path | None = None
+
+    def check(self) -> None:
+        """Load the pair once, so a wrong path or a mismatched key is a ConfigError before binding."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(self.certfile, self.keyfile)
+        except (OSError, ssl.SSLError) as exc:
+            # Names the files, never their contents.
+            raise ConfigError(
+                f"cannot load the TLS certificate {self.certfile}"
+                + (f" and key {self.keyfile}" if self.keyfile else "")
+                + f": {getattr(exc, 'strerror', None) or exc.__class__.__name__}"
+            ) from exc
+
+
+def _config(
+    app: Any, *, lifespan: str, options: ServerOptions | None = None, tls: Tls | None = None
+) -> uvicorn.Config:
+    options = options or ServerOptions()
     return uvicorn.Config(
         app,
         lifespan=lifespan,  # type: ignore[arg-type]
         access_log=False,
         log_config=None,  # keep the process's logging set-up (JSON lines, redaction)
         log_level="warning",
-        # The C parser (httptools) when installed: h11, pure Python, costs ~0.1 ms per request.
-        http="auto",
+        # httptools (C) with limits on the request head and on connections (jiragw.gateway.http_limits).
+        http=protocol_class(options),
+        timeout_keep_alive=options.keep_alive_timeout,
+        # Forwarded headers are applied by jiragw.gateway.forwarded, for trusted proxies only.
+        proxy_headers=False,
         timeout_graceful_shutdown=5,
         server_header=False,
+        headers=[("Strict-Transport-Security", HSTS)] if tls is not None else [],
+        ssl_certfile=tls.certfile if tls is not None else None,
+        ssl_keyfile=tls.keyfile if tls is not None else None,
     )
 
 
@@ -394,14 +440,22 @@ async def serve(
     stop: asyncio.Event | None = None,
     access_log: bool = False,
     empty: bool = False,
+    tls: Tls | None = None,
+    login_link: bool = True,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set); ``on_ready`` once the gateway accepts connections.
 
     ``access_log`` adds one ``jiragw.access`` line per request (never the query string). In
     sandbox mode the demo connections and key are set up (:mod:`jiragw.gateway.sandbox_demo`)
     unless ``empty``; the sandbox's demo credentials derive from ``seed`` when given, else are random.
+    ``tls`` serves HTTPS (with HSTS on every answer); ``login_link`` issues a one-time admin
+    login link for ``on_ready`` (none is stored otherwise). The server's connection limits and
+    trusted proxies are :class:`~jiragw.config.ServerOptions` from the environment, in either mode.
     """
     env = os.environ if environ is None else environ
+    options = ServerOptions.from_env(env)
+    if tls is not None:
+        tls.check()
     stop = stop or asyncio.Event()
     async with contextlib.AsyncExitStack() as stack:
         sbx: _Sandboxed | None = None
@@ -411,7 +465,9 @@ async def serve(
             stack.callback(sbx.sock.close)
             sock = stack.enter_context(contextlib.closing(bind(host, port)))
             settings, created = sandbox_settings(
-                data_dir or default_sandbox_dir(), public_url=bound_url(sock, host), sandbox_url=sbx.url
+                data_dir or default_sandbox_dir(),
+                public_url=bound_url(sock, host, https=tls is not None),
+                sandbox_url=sbx.url,
             )
         else:
             settings = production_settings(env)
@@ -434,8 +490,9 @@ async def serve(
         app: Any = create_app(gw)
         if access_log:
             app = AccessLog(app)
-        gateway = await stack.enter_async_context(_running(_Server(_config(app, lifespan="on")), sock))
-        link = await store.call(_login_link, gw.public_url)
+        config = _config(trusting(app, options.trusted_proxies), lifespan="on", options=options, tls=tls)
+        gateway = await stack.enter_async_context(_running(_Server(config), sock))
+        link = await store.call(_login_link, gw.public_url) if login_link else None
         served = Served(
             url=gw.public_url,
             admin_login_url=link,

@@ -31,13 +31,21 @@ placeholder.
 
 This module is the public face: Markdown → ADF lives in :mod:`.md_to_adf`,
 ADF → Markdown in :mod:`.adf_to_md`, and the node tables both share in
-:mod:`.adf_nodes`.
+:mod:`.adf_nodes`. The Markdown parser loads with the first :func:`to_adf`,
+not with the SDK: most programs that import the SDK (the MCP server's start,
+an export) never write Markdown to Jira.
 """
 
 from __future__ import annotations
 
-from .adf_nodes import PANEL_TYPES
+from .adf_nodes import PANEL_TYPES, Node
 from .adf_to_md import to_md
-from .md_to_adf import to_adf
 
 __all__ = ["PANEL_TYPES", "to_adf", "to_md"]
+
+
+def to_adf(markdown: str) -> Node:
+    """The ADF ``doc`` for ``markdown`` (the syntax above); see :func:`.md_to_adf.to_adf`."""
+    from .md_to_adf import to_adf as parse
+
+    return parse(markdown)

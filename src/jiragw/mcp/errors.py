@@ -4,7 +4,9 @@ The same exception tree the REST doors map (STYLE.md §3) becomes a
 ``CallToolResult`` with ``isError`` set: the text reads
 ``error[<code>]: <message> <what to do>``, and the structured content is the
 REST error object ``{"error": {"code", "message", "hint", "details"}}`` so
-clients can branch on the code. ``invalid_jql`` keeps Jira's own message and
+clients can branch on the code. Where the protocol has no tool result to
+carry the error (``tools/list``), :func:`protocol_error` gives the same text
+and object as a JSON-RPC error. ``invalid_jql`` keeps Jira's own message and
 adds the position Jira gave (line, character); ``reauth_required`` names the
 admin page where a human re-authorizes the connection. Details never carry
 URLs (they could name internal hosts) and never secrets.
@@ -16,10 +18,11 @@ import re
 from typing import Any
 
 import mcp.types as types
+from mcp.shared.exceptions import MCPError
 
 from jiragw.errors import JiragwError, RateLimited
 
-__all__ = ["hint_for", "tool_error"]
+__all__ = ["hint_for", "protocol_error", "tool_error"]
 
 _POSITION = re.compile(r"line (\d+), character (\d+)")
 _SAFE_DETAILS = (
@@ -87,7 +90,7 @@ def _details(exc: JiragwError) -> dict[str, Any]:
     return out
 
 
-def tool_error(exc: JiragwError, public_url: str | None) -> types.CallToolResult:
+def _text_and_body(exc: JiragwError, public_url: str | None) -> tuple[str, dict[str, Any]]:
     hint = hint_for(exc, public_url)
     message = exc.message.rstrip(".")
     choices = exc.details.get("available") or exc.details.get("choices")
@@ -97,8 +100,19 @@ def tool_error(exc: JiragwError, public_url: str | None) -> types.CallToolResult
     details = _details(exc)
     if details:
         body["details"] = details
+    return f"error[{exc.code}]: {message}. {hint}", body
+
+
+def tool_error(exc: JiragwError, public_url: str | None) -> types.CallToolResult:
+    text, body = _text_and_body(exc, public_url)
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=f"error[{exc.code}]: {message}. {hint}")],
+        content=[types.TextContent(type="text", text=text)],
         structured_content={"error": body},
         is_error=True,
     )
+
+
+def protocol_error(exc: JiragwError, public_url: str | None) -> MCPError:
+    """``exc`` as a JSON-RPC error (internal error code; the message and ``data`` as in a tool error)."""
+    text, body = _text_and_body(exc, public_url)
+    return MCPError(code=types.INTERNAL_ERROR, message=text, data={"error": body})

@@ -8,38 +8,51 @@ checks the session's reach again and the arguments against the tool's
 schema (:mod:`.arguments`), takes the session's Jira client for the connection
 (kept open across calls, its requests guarded: :mod:`.access`), runs the
 handler, audits the call, and turns a :class:`~jiragw.errors.JiragwError`
-into a tool error (:mod:`.errors`).
+into a tool error (:mod:`.errors`); an error finding the caller's reach
+answers ``tools/list`` as a protocol error with the same text.
+
+Building the server loads only the SDK: the tool modules (the Jira SDK, the
+broker) load with the first request that lists or calls a tool, so the stdio
+server (:mod:`.stdio`) answers ``initialize`` without them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
-from mcp.server.stdio import stdio_server
 
 from jiragw import __version__
 from jiragw.errors import InvalidInput, JiragwError, NotFound
-from jiragw.store import ConnectionRecord
 
-from .access import Access
 from .arguments import check_arguments, input_schema
-from .errors import tool_error
+from .errors import protocol_error, tool_error
 from .tool import Call, ToolSpec
-from .tools import ALL_TOOLS
 
-__all__ = ["AccessFor", "build_server", "listed_tools", "run_stdio"]
+if TYPE_CHECKING:
+    from jiragw.store import ConnectionRecord
 
-AccessFor = Callable[[ServerRequestContext[Any]], Awaitable[Access]]
+    from .access import Access
+
+__all__ = ["AccessFor", "all_tools", "build_server", "listed_tools"]
+
+AccessFor = Callable[[ServerRequestContext[Any]], Awaitable["Access"]]
 
 INSTRUCTIONS = (
     "Jira through jiragw. Start with search_issues (JQL) or get_issue; projects and search_fields tell "
     "which project keys, issue types and field names exist. Answers are compact Markdown; when a page "
     "ends with a cursor, call again with it for more."
 )
+
+
+def all_tools() -> tuple[ToolSpec, ...]:
+    """Every tool, in listing order (:data:`.tools.ALL_TOOLS`), loaded on first use."""
+    from .tools import ALL_TOOLS
+
+    return ALL_TOOLS
 
 
 def _mcp_tool(tool: ToolSpec, names: Sequence[str]) -> types.Tool:
@@ -63,7 +76,7 @@ async def listed_tools(access: Access) -> tuple[list[ToolSpec], list[ConnectionR
     flavors = {str(c.flavor) for c in conns}
     tools = [
         t
-        for t in ALL_TOOLS
+        for t in all_tools()
         if (t.read_only or not access.session_read_only)
         and (not t.needs_connection or conns)
         and access.allows_tool(t, flavors)
@@ -76,7 +89,7 @@ async def call_tool(access: Access, name: str, arguments: dict[str, Any]) -> typ
     started = time.monotonic()
     conn: ConnectionRecord | None = None
     try:
-        tool = next((t for t in ALL_TOOLS if t.name == name), None)
+        tool = next((t for t in all_tools() if t.name == name), None)
         if tool is None:
             raise NotFound(f"no tool is named {name!r}")
         args = dict(arguments)
@@ -109,7 +122,10 @@ def build_server(access_for: AccessFor) -> Server[Any]:
     async def on_list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        access = await access_for(ctx)
+        try:
+            access = await access_for(ctx)
+        except JiragwError as exc:
+            raise protocol_error(exc, None) from exc
         tools, conns = await listed_tools(access)
         names = [c.name for c in conns]
         return types.ListToolsResult(tools=[_mcp_tool(t, names) for t in tools])
@@ -131,17 +147,3 @@ def build_server(access_for: AccessFor) -> Server[Any]:
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
     )
-
-
-async def run_stdio(access: Access) -> None:
-    """Serve ``access`` over stdin/stdout until the client closes the stream."""
-
-    async def fixed(ctx: ServerRequestContext[Any]) -> Access:
-        return access
-
-    server = build_server(fixed)
-    try:
-        async with stdio_server() as (read, write):
-            await server.run(read, write, server.create_initialization_options())
-    finally:
-        await access.aclose()

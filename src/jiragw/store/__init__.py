@@ -14,9 +14,10 @@ from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditFilter, AuditRecord, AuditRepo
 from jiragw.store.audit_filter import resolve_audit_filter
 from jiragw.store.connections import ConnectionRecord, ConnectionRepo
-from jiragw.store.engine import alembic_config, current_revision, make_engine, migrate
+from jiragw.store.engine import make_engine
 from jiragw.store.grants import GrantRecord, GrantRepo
 from jiragw.store.keys import KeyRecord, KeyRepo
+from jiragw.store.migration import alembic_config, current_revision, migrate
 from jiragw.store.models import Flavor, GrantMethod, GrantStatus
 from jiragw.store.oauth_states import OAuthStateRecord, OAuthStateRepo
 from jiragw.store.rewrap import RewrapResult, count_by_kid, rewrap_all

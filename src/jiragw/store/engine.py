@@ -1,4 +1,4 @@
-"""Engines and migrations: SQLite (WAL, foreign keys, ``BEGIN IMMEDIATE``) or PostgreSQL (psycopg 3).
+"""Engines: SQLite (WAL, foreign keys, ``BEGIN IMMEDIATE``) or PostgreSQL (psycopg 3).
 
 The store is synchronous SQLAlchemy 2 on purpose: async code runs database
 work in threads (:meth:`jiragw.store.Store.run`), which keeps one code path
@@ -12,9 +12,7 @@ passing the execution option :data:`SQLITE_BEGIN` = ``"IMMEDIATE"``. Every
 connection gets ``journal_mode=WAL`` (file databases), ``foreign_keys=ON`` and
 a busy timeout; a new database file is created with mode 0600.
 
-:func:`migrate` runs Alembic's ``upgrade head`` programmatically from the
-migrations packaged in ``jiragw/store/migrations``, under a lock so two
-processes starting at once do not both migrate.
+The schema's migrations are :mod:`jiragw.store.migration`'s.
 """
 
 from __future__ import annotations
@@ -23,29 +21,15 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = [
-    "MIGRATIONS_DIR",
-    "SQLITE_BEGIN",
-    "SQLITE_BUSY_TIMEOUT",
-    "alembic_config",
-    "current_revision",
-    "make_engine",
-    "migrate",
-]
+__all__ = ["SQLITE_BEGIN", "SQLITE_BUSY_TIMEOUT", "make_engine"]
 
-MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 SQLITE_BEGIN: Final = "jiragw_sqlite_begin"
 SQLITE_BUSY_TIMEOUT: Final = "jiragw_sqlite_busy_timeout"
 _DEFAULT_BUSY_TIMEOUT_S: Final = 30.0
-# Arbitrary constant naming the "migrating" advisory lock on PostgreSQL.
-_MIGRATE_LOCK_ID: Final = 0x6A6977
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -125,35 +109,3 @@ def make_engine(
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **kwargs)
     raise ValueError(f"unsupported database backend {backend!r}")
-
-
-def alembic_config(connection: Connection | None = None, *, keyring: object | None = None) -> Config:
-    """An Alembic config for the packaged migrations, optionally bound to ``connection``.
-
-    ``keyring`` (a :class:`jiragw.vault.Keyring`) is for migrations that seal
-    existing rows (``config.attributes["keyring"]``).
-    """
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    config.attributes["keyring"] = keyring
-    return config
-
-
-def migrate(engine: Engine, revision: str = "head", *, keyring: object | None = None) -> None:
-    """Upgrade the database to ``revision`` (default: the newest), in one transaction.
-
-    ``keyring`` lets a migration seal what is already stored (see ``rev_0003_vault_binding``);
-    without it, such a migration stops on a database that holds rows to seal.
-    """
-    options = {SQLITE_BEGIN: "IMMEDIATE"} if engine.dialect.name == "sqlite" else {}
-    with engine.connect().execution_options(**options) as conn, conn.begin():
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATE_LOCK_ID})")
-        command.upgrade(alembic_config(conn, keyring=keyring), revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (``None`` for an empty database)."""
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import psycopg.errors
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,9 +44,10 @@ from jiragw.store.admin_tokens import AdminTokenRepo
 from jiragw.store.audit import AuditRepo
 from jiragw.store.connections import ConnectionRepo
 from jiragw.store.destinations import check_canary, ensure_canary, has_canary
-from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine, migrate
+from jiragw.store.engine import SQLITE_BEGIN, SQLITE_BUSY_TIMEOUT, make_engine
 from jiragw.store.grants import GrantRecord, GrantRepo
 from jiragw.store.keys import KeyRepo
+from jiragw.store.migration import migrate_if_behind
 from jiragw.store.oauth_states import OAuthStateRepo
 from jiragw.store.rewrap import RewrapResult, binding_count_by_kid, count_by_kid, rewrap_all
 from jiragw.store.secret_columns import SecretCodec
@@ -59,19 +59,19 @@ __all__ = ["Store", "Tx"]
 T = TypeVar("T")
 P = ParamSpec("P")
 
-_BUSY_PG = (
-    psycopg.errors.LockNotAvailable,
-    psycopg.errors.QueryCanceled,
-    psycopg.errors.DeadlockDetected,
-    psycopg.errors.SerializationFailure,
-)
-
 
 def _is_busy(exc: DBAPIError) -> bool:
     orig = exc.orig
     if isinstance(orig, sqlite3.OperationalError):
         return "locked" in str(orig) or "busy" in str(orig)
-    return isinstance(orig, _BUSY_PG)
+    if not type(orig).__module__.startswith("psycopg"):
+        return False
+    # Only a PostgreSQL store raises psycopg's errors, and it has loaded them already: a
+    # SQLite store never imports psycopg.
+    from psycopg import errors
+
+    busy = (errors.LockNotAvailable, errors.QueryCanceled, errors.DeadlockDetected)
+    return isinstance(orig, (*busy, errors.SerializationFailure))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class Store:
         store = cls(engine, keyring, clock=clock)
         if run_migrations:
             with _translated():
-                migrate(engine, keyring=keyring)
+                migrate_if_behind(engine, keyring=keyring)
             store.ensure_canary()
         return store
 

@@ -12,7 +12,10 @@ from one client address within 15 minutes, that address gets 429 with
 minutes, and no password is checked meanwhile (not even a correct one); a
 successful sign-in clears the address. At most 4 password checks run at once;
 one more gets the same 429 at once. Each lockout is audited as
-``admin.login``/``throttled`` with the client address. Login links are not throttled.
+``admin.login``/``throttled`` with the client address (and, when a trusted
+proxy forwarded the request, the proxy's own address as ``peer``). The client
+address is the TCP peer's unless ``JIRAGW_TRUSTED_PROXIES`` names that peer
+(:mod:`jiragw.gateway.forwarded`). Login links are not throttled.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from jiragw.gateway.admin.csrf import FIELD
 from jiragw.gateway.admin.sessions import (
     clear_cookie,
+    secure_cookies,
     session_token,
     set_cookie,
     start_session,
@@ -34,6 +38,7 @@ from jiragw.gateway.admin.sessions import (
 )
 from jiragw.gateway.admin.throttle import LoginThrottle, Refusal
 from jiragw.gateway.admin.web import AdminUI, Ctx, admin_page
+from jiragw.gateway.forwarded import client_address, peer_address
 from jiragw.secrets import Secret
 
 __all__ = ["routes"]
@@ -45,11 +50,11 @@ def _audit(ui: AdminUI, actor: str, outcome: str, how: str) -> None:
     ui.audit("admin.login", actor=actor, outcome=outcome, detail={"via": how})
 
 
-async def _signed_in(ui: AdminUI, principal: str, how: str) -> Response:
+async def _signed_in(ui: AdminUI, request: Request, principal: str, how: str) -> Response:
     token = await ui.gw.store.call(start_session, principal)
     _audit(ui, f"admin:{principal}", "ok", how)
     response = ui.redirect("/")
-    set_cookie(response, token, public_url=ui.gw.public_url)
+    set_cookie(response, token, public_url=ui.gw.public_url, request=request)
     response.delete_cookie(_PRELOGIN, path="/login")
     return response
 
@@ -71,7 +76,7 @@ def login_link(ui: AdminUI) -> Route:
                 status=410,
                 back="/login",
             )
-        return await _signed_in(ui, principal, "link")
+        return await _signed_in(ui, request, principal, "link")
 
     return Route("/login/{token}", endpoint, methods=["GET"])
 
@@ -95,7 +100,7 @@ def _form(ui: AdminUI, request: Request, *, error: str = "", status: int = 200) 
         path="/login",
         httponly=True,
         samesite="strict",
-        secure=ui.gw.public_url.startswith("https://"),
+        secure=secure_cookies(ui.gw.public_url, request),
     )
     return response
 
@@ -138,7 +143,7 @@ def login_form(ui: AdminUI) -> Route:
         token = form.get(FIELD)
         if not nonce or not ui.csrf.valid("prelogin:" + nonce, token if isinstance(token, str) else None):
             return _form(ui, request, error="The form expired; try again.", status=403)
-        address = request.client.host if request.client is not None else "unknown"
+        address = client_address(request.scope)
         refusal = ui.throttle.admit(address)
         if refusal is not None:
             return _throttled(ui, request, refusal)
@@ -146,17 +151,16 @@ def login_form(ui: AdminUI) -> Route:
         ok = await _verify(ui.throttle, stored, password if isinstance(password, str) else "")
         if ok:
             ui.throttle.succeeded(address)
-            return await _signed_in(ui, "admin", "password")
+            return await _signed_in(ui, request, "admin", "password")
         _audit(ui, "anonymous", "denied", "password")
         locked = ui.throttle.failed(address)
         if not locked:
             return _form(ui, request, error="Wrong password.", status=401)
-        ui.audit(
-            "admin.login",
-            actor="anonymous",
-            outcome="throttled",
-            detail={"via": "password", "retry_after": locked, "address": address},
-        )
+        detail: dict[str, object] = {"via": "password", "retry_after": locked, "address": address}
+        peer = peer_address(request.scope)
+        if peer != address:  # behind a trusted proxy: the address it forwarded for, and the proxy
+            detail["peer"] = peer
+        ui.audit("admin.login", actor="anonymous", outcome="throttled", detail=detail)
         return _throttled(ui, request, Refusal(locked, busy=False), prefix="Wrong password. ")
 
     return Route("/login", endpoint, methods=["GET", "POST"])
@@ -168,7 +172,7 @@ async def logout(ui: AdminUI, ctx: Ctx) -> Response:
         await ui.gw.store.run(lambda tx: tx.admin.end_session(token))
     ui.audit("admin.logout", actor=ctx.session.actor)
     response = ui.redirect("/login")
-    clear_cookie(response, public_url=ui.gw.public_url)
+    clear_cookie(response, public_url=ui.gw.public_url, request=ctx.request)
     return response
 
 

@@ -3,8 +3,9 @@
 A login link carries 256 bits from a CSPRNG and is stored as its SHA-256
 (:mod:`jiragw.store.admin_tokens`); following it once creates a session whose
 token lives only in an ``HttpOnly``, ``SameSite=Lax`` cookie (``Secure`` when
-the public URL is HTTPS). The optional admin password is kept as an scrypt
-hash (RFC 7914) and compared in constant time.
+the public URL is HTTPS or the request came over HTTPS: :func:`secure_cookies`).
+The optional admin password is kept as an scrypt hash (RFC 7914) and compared
+in constant time.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "hash_admin_password",
     "issue_login_link",
     "new_token",
+    "secure_cookies",
     "session_token",
     "set_cookie",
     "start_session",
@@ -91,7 +93,20 @@ def session_of(token: Secret, principal: str) -> AdminSession:
     return AdminSession(principal, token_hash(token))
 
 
-def set_cookie(response: Response, token: Secret, *, public_url: str, ttl: timedelta = SESSION_TTL) -> None:
+def secure_cookies(public_url: str, request: Request | None = None) -> bool:
+    """Whether cookies get ``Secure``: the public URL is HTTPS, or this request came over HTTPS
+    (``serve --certfile``, or ``X-Forwarded-Proto`` from a trusted proxy)."""
+    return public_url.startswith("https://") or (request is not None and request.url.scheme == "https")
+
+
+def set_cookie(
+    response: Response,
+    token: Secret,
+    *,
+    public_url: str,
+    request: Request | None = None,
+    ttl: timedelta = SESSION_TTL,
+) -> None:
     response.set_cookie(
         COOKIE,
         token.reveal(),
@@ -99,13 +114,13 @@ def set_cookie(response: Response, token: Secret, *, public_url: str, ttl: timed
         path="/",
         httponly=True,
         samesite="lax",
-        secure=public_url.startswith("https://"),
+        secure=secure_cookies(public_url, request),
     )
 
 
-def clear_cookie(response: Response, *, public_url: str) -> None:
+def clear_cookie(response: Response, *, public_url: str, request: Request | None = None) -> None:
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="lax", secure=public_url.startswith("https://")
+        COOKIE, path="/", httponly=True, samesite="lax", secure=secure_cookies(public_url, request)
     )
 
 
