@@ -2,6 +2,14 @@
 
 Tests that need ``../shared`` skip with a reason when it is absent, unless
 ``JIRAGW_STRICT=1`` (set by ``.ci/run``), which turns that skip into a failure.
+
+Hypothesis runs under the ``ci`` profile when ``CI`` is set or ``JIRAGW_STRICT=1``:
+derandomized (each property draws the same examples on every run, so CI passes
+or fails the same way twice), no example database, no timing deadline, and a
+failure prints the blob that replays it. Local runs keep Hypothesis's default
+profile, which draws new examples each time and so keeps looking for bugs; a
+counterexample it finds is pinned with ``@example`` on the property. Pass
+``--hypothesis-profile=NAME`` to choose a profile explicitly.
 """
 
 from __future__ import annotations
@@ -12,12 +20,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from jiragw.sandbox import Sandbox, build_sandbox, create_app
 from jiragw.sandbox.state.model import Instance, User
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SPEC_DIR = SHARED / "jira-openapi"
+
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+)
+if os.environ.get("CI") or os.environ.get("JIRAGW_STRICT") == "1":
+    settings.load_profile("ci")
 
 
 def need_shared(path: Path) -> Path:

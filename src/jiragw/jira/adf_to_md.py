@@ -124,11 +124,21 @@ def _item_md(blocks: list[Node]) -> str:
     for block, alternate, text in _rendered_blocks(blocks):
         if not out:
             out = text
-        elif block.get("type") in ("bulletList", "orderedList", "taskList") and not alternate:
+        elif block.get("type") in _LIST_FAMILY and not alternate and _interrupts_paragraph(text):
             out += "\n" + text
         else:
             out += "\n\n" + text
     return out
+
+
+# A list's first line when it may not interrupt a paragraph (CommonMark): an empty first item, or an
+# ordered list not starting at 1. Straight after a paragraph such a line reads as paragraph text or,
+# for a lone "-", as a setext heading underline; a blank line in front keeps it a list.
+_NO_INTERRUPT = re.compile(r"(?:[-*+]|\d+[.)])|(?!1[.)])\d+[.)] .*")
+
+
+def _interrupts_paragraph(list_md: str) -> bool:
+    return _NO_INTERRUPT.fullmatch(list_md.split("\n", 1)[0]) is None
 
 
 def _task_list_md(node: Node, bullet: str) -> str:
