@@ -93,7 +93,7 @@ def prepare_store(directory: Path) -> dict[str, str]:
         "JIRAGW_MASTER_KEY": Keyring.new_key(),
     }
     sandbox = build_sandbox(projects=1, issues=2, seed=1)
-    demo = describe(sandbox, "http://sandbox.test")
+    demo = describe(sandbox, "http://localhost")  # loopback: plain HTTP is allowed there
     alice = next(u for u in demo["users"] if u["name"] == "alice")
 
     async def connect() -> None:
