@@ -21,11 +21,9 @@ import pytest
 from jiragw.auth import oauth1
 from jiragw.cli import connect_cmd
 from jiragw.sandbox import Sandbox, build_sandbox
-from jiragw.sandbox.server import BackgroundServer, describe
-from jiragw.vault import Keyring
 from tests.broker.browser import consent_redirect
 from tests.broker.conftest import Demo, token_calls
-from tests.cli._cli_env import jiragw
+from tests.cli._cli_env import jiragw, live_sandbox
 
 pytestmark = pytest.mark.live
 
@@ -37,13 +35,8 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
-    with BackgroundServer(sandbox).running() as url:
-        monkeypatch.setenv("JIRAGW_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-        monkeypatch.setenv("JIRAGW_MASTER_KEY", Keyring.new_key())
-        monkeypatch.delenv("JIRAGW_MASTER_KEY_FILE", raising=False)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_AUTH_URL", url)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_API_URL", url)
-        yield Demo(url, describe(sandbox, url))
+    with live_sandbox(sandbox, tmp_path, monkeypatch) as demo:
+        yield demo
 
 
 def _admin(demo: Demo, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -15,11 +15,9 @@ import httpx
 import pytest
 
 from jiragw.sandbox import Sandbox, build_sandbox
-from jiragw.sandbox.server import BackgroundServer, describe
 from jiragw.secure_urls import INSECURE_WARNING
-from jiragw.vault import Keyring
 from tests.broker.conftest import Demo
-from tests.cli._cli_env import jiragw
+from tests.cli._cli_env import jiragw, live_sandbox
 
 pytestmark = pytest.mark.live
 CANARY = "CANARY-cli-https-2d8e61b0f4"
@@ -33,13 +31,8 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
-    with BackgroundServer(sandbox).running() as url:
-        monkeypatch.setenv("JIRAGW_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-        monkeypatch.setenv("JIRAGW_MASTER_KEY", Keyring.new_key())
-        monkeypatch.delenv("JIRAGW_MASTER_KEY_FILE", raising=False)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_AUTH_URL", url)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_API_URL", url)
-        yield Demo(url, describe(sandbox, url))
+    with live_sandbox(sandbox, tmp_path, monkeypatch) as demo:
+        yield demo
 
 
 @pytest.fixture

@@ -20,10 +20,8 @@ from jiragw.cli import devops_cmd
 from jiragw.jira.resources.devops import Build
 from jiragw.sandbox import Sandbox, build_sandbox
 from jiragw.sandbox.oauth import oauth_state
-from jiragw.sandbox.server import BackgroundServer, describe
-from jiragw.vault import Keyring
 from tests.broker.conftest import Demo
-from tests.cli._cli_env import jiragw
+from tests.cli._cli_env import jiragw, live_sandbox
 
 pytestmark = pytest.mark.live
 
@@ -35,13 +33,7 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
-    with BackgroundServer(sandbox).running() as url:
-        monkeypatch.setenv("JIRAGW_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-        monkeypatch.setenv("JIRAGW_MASTER_KEY", Keyring.new_key())
-        monkeypatch.delenv("JIRAGW_MASTER_KEY_FILE", raising=False)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_AUTH_URL", url)
-        monkeypatch.setenv("JIRAGW_ATLASSIAN_API_URL", url)
-        demo = Demo(url, describe(sandbox, url))
+    with live_sandbox(sandbox, tmp_path, monkeypatch) as demo:
         cc_id, cc_secret = demo.app("2lo")
         args = ["connect", "client-credentials", "--name", "ci", "--site", demo.site, "--client-id", cc_id]
         assert jiragw(args, monkeypatch, stdin=cc_secret) == 0

@@ -15,10 +15,8 @@ from rich.console import Console
 
 from jiragw.cli import export_cmd
 from jiragw.sandbox import Sandbox, build_sandbox
-from jiragw.sandbox.server import BackgroundServer, describe
-from jiragw.vault import Keyring
 from tests.broker.conftest import Demo
-from tests.cli._cli_env import jiragw
+from tests.cli._cli_env import jiragw, live_sandbox
 
 pytestmark = pytest.mark.live
 
@@ -32,11 +30,7 @@ def sandbox() -> Sandbox:
 
 @pytest.fixture
 def env(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
-    with BackgroundServer(sandbox).running() as url:
-        monkeypatch.setenv("JIRAGW_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-        monkeypatch.setenv("JIRAGW_MASTER_KEY", Keyring.new_key())
-        monkeypatch.delenv("JIRAGW_MASTER_KEY_FILE", raising=False)
-        demo = Demo(url, describe(sandbox, url))
+    with live_sandbox(sandbox, tmp_path, monkeypatch) as demo:
         alice = demo.user()
         args = ["connect", "api-token", "--name", "acme", "--site", demo.site, "--email", alice["email"]]
         assert jiragw(args, monkeypatch, stdin=alice["api_token"]) == 0
